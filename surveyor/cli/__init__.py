@@ -1,0 +1,47 @@
+"""The ``surveyor`` command line: parse, call the library, translate errors, echo.
+
+Each command group lives in its own module; this one wires them together.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from .. import __version__
+from ..errors import SurveyorError
+
+
+def handle_errors(func):
+    """Turn a SurveyorError into a clean message and exit status 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SurveyorError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; no partial output was left behind.", err=True)
+            raise SystemExit(130) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="surveyor")
+def cli() -> None:
+    """Questionnaires, scoring and PDF feedback reports for action learning sets."""
+
+
+def _register() -> None:
+    from . import instrument, score
+
+    cli.add_command(instrument.instrument)
+    for command in score.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
