@@ -8,6 +8,7 @@ every problem at once with its location (``items[3].subscale: unknown subscale '
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,9 @@ def _unique_key_loader():
         seen = set()
         for key_node, _ in node.value:
             key = loader.construct_object(key_node, deep=deep)
+            # A list or mapping used as a key is left to SafeLoader, whose error has a line.
+            if not isinstance(key, Hashable):
+                continue
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key '{key}'", key_node.start_mark
@@ -317,6 +321,8 @@ def _closest(name: str, options) -> str | None:
 def validate_instrument_data(data: Any) -> list[Problem]:
     """Check parsed YAML against the instrument format; return every problem found."""
     check = _Checker()
+    if data is None:
+        return [Problem("(top level)", "the file is empty; it must define an instrument")]
     top = check.mapping(data, "", TOP_FIELDS)
     if top is None:
         return check.problems
@@ -326,11 +332,13 @@ def validate_instrument_data(data: Any) -> list[Problem]:
         check.error("id", f"'{identifier}' must be a slug: lower-case letters, digits, '-' or '_'")
     if "version" in top and not isinstance(top["version"], str):
         check.error("version", f"must be quoted text such as \"1.0\", not {_kind(top['version'])}")
+    elif "version" in top and not top["version"].strip():
+        check.error("version", "must not be empty")
     check.text(top, "title", "")
     for name in ("language", "introduction", "instructions", "confidentiality", "citation"):
         check.text(top, name, "", required=False)
 
-    scale_range = _check_scale(check, top.get("scale"))
+    scale_range = _check_scale(check, top["scale"]) if "scale" in top else None
     subscale_ids = _check_subscales(check, top, scale_range)
     _check_items(check, top, subscale_ids)
 
@@ -340,7 +348,7 @@ def validate_instrument_data(data: Any) -> list[Problem]:
             check.error("picture", "must list two subscale ids: [x-axis, y-axis]")
         else:
             for i, sub in enumerate(picture):
-                if sub not in subscale_ids:
+                if not isinstance(sub, str) or sub not in subscale_ids:
                     check.error(f"picture[{i}]", f"unknown subscale '{sub}'")
             if picture[0] == picture[1]:
                 check.error("picture", "the two axes must be different subscales")
@@ -352,8 +360,6 @@ def validate_instrument_data(data: Any) -> list[Problem]:
 
 
 def _check_scale(check: _Checker, scale: Any) -> tuple[int, int] | None:
-    if scale is None:
-        return None
     scale = check.mapping(scale, "scale", SCALE_FIELDS)
     if scale is None:
         return None
@@ -465,7 +471,9 @@ def _check_bands(check: _Checker, sub: dict, where: str, scale_range) -> None:
                 f"{upper} is outside the scale range {scale_range[0]}-{scale_range[1]}",
             )
         if previous is not None and upper <= previous:
-            check.error(f"{bwhere}.upper", f"{upper} must be above the previous cut-point {previous}")
+            check.error(
+                f"{bwhere}.upper", f"{upper} must be above the previous cut-point {previous}"
+            )
         previous = upper
 
 
@@ -490,13 +498,14 @@ def _check_items(check: _Checker, top: dict, subscale_ids: set[str]) -> None:
                 check.error(f"{where}.id", f"'{iid}' is also a subscale id")
             ids.add(iid.lower())
         sub = item.get("subscale")
-        if "subscale" in item and sub not in subscale_ids:
+        # Checked as text first: a list or mapping here cannot be looked up in a set.
+        if "subscale" in item and (not isinstance(sub, str) or sub not in subscale_ids):
             check.error(f"{where}.subscale", f"unknown subscale '{sub}'")
         check.text(item, "text", where)
         reverse = item.get("reverse", False)
         if not isinstance(reverse, bool):
             check.error(f"{where}.reverse", f"must be true or false, not {reverse!r}")
-        elif reverse and sub in subscale_ids:
+        elif reverse and isinstance(sub, str) and sub in subscale_ids:
             reversed_per_subscale[sub] = reversed_per_subscale.get(sub, 0) + 1
     for sub, count in reversed_per_subscale.items():
         if count > 1:

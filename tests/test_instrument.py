@@ -1,0 +1,484 @@
+"""Tests for surveyor.instrument: the shipped instruments, format validation and the CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from surveyor.cli import cli
+from surveyor.errors import InstrumentError, SurveyorError
+from surveyor.instrument import (
+    Instrument,
+    load_instrument,
+    read_yaml,
+    shipped_instruments,
+    validate_instrument_data,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+
+FULL = "learning-inaction"
+SHORT = "learning-inaction-short"
+SUBSCALES = (
+    "political_expediency",
+    "emotional_risk",
+    "collusion",
+    "legitimacy_limits",
+    "learning_in_action",
+)
+ITEM_PREFIX = {
+    "political_expediency": "pe",
+    "emotional_risk": "er",
+    "collusion": "ca",
+    "legitimacy_limits": "ll",
+    "learning_in_action": "lia",
+}
+# DOMAIN.md section 2: one referent per subscale, so respondents know whose view they give.
+REFERENT = {
+    "political_expediency": ("Here, ", "In this organisation, "),
+    "legitimacy_limits": ("Here, ", "In this organisation, "),
+    "emotional_risk": ("I would ",),
+    "collusion": ("In this set, we ",),
+    "learning_in_action": ("I ", "In this set, we ", "Acting on "),
+}
+
+# Print order of the flagship: the set, then the organisation, then oneself.
+REFERENT_GROUPS = (
+    {"learning_in_action", "collusion"},
+    {"political_expediency", "legitimacy_limits"},
+    {"emotional_risk"},
+)
+
+
+@pytest.fixture(scope="module")
+def full() -> Instrument:
+    return load_instrument(FULL)
+
+
+@pytest.fixture(scope="module")
+def short() -> Instrument:
+    return load_instrument(SHORT)
+
+
+def respondent_texts(inst: Instrument) -> list[str]:
+    """Every piece of prose a respondent, set or sponsor reads."""
+    texts = [inst.title, inst.introduction, inst.instructions, inst.confidentiality]
+    texts += [item.text for item in inst.items]
+    texts += list(inst.agreement_questions) + list(inst.organization_questions)
+    for sub in inst.subscales:
+        texts += [sub.name, sub.description]
+        texts += [band.text for band in sub.bands] + [q.text for q in sub.questions]
+    return texts
+
+
+# ------------------------------------------------------------------ shipped instruments
+
+
+def test_both_instruments_are_shipped_under_their_own_id():
+    shipped = shipped_instruments()
+    assert {FULL, SHORT} <= set(shipped)
+    for identifier in (FULL, SHORT):
+        assert load_instrument(shipped[identifier]).id == identifier
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_shipped_instrument_has_no_errors_or_warnings(identifier):
+    path = shipped_instruments()[identifier]
+    assert validate_instrument_data(read_yaml(path)) == []
+    inst = load_instrument(identifier)
+    assert inst.version == "1.0"
+    assert inst.language == "en"
+    assert tuple(sub.id for sub in inst.subscales) == SUBSCALES
+    assert inst.picture == ("emotional_risk", "political_expediency")
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_response_scale_is_five_point_agreement_with_a_missing_option(identifier):
+    scale = load_instrument(identifier).scale
+    assert scale.values == (1, 2, 3, 4, 5)
+    assert scale.labels == (
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    )
+    assert scale.missing == ("Don't know / not applicable",)
+
+
+def test_full_form_has_six_items_per_subscale_and_few_reverse_items(full):
+    reversed_counts = []
+    for sub in SUBSCALES:
+        items = full.items_of(sub)
+        assert 5 <= len(items) <= 6
+        assert [item.id for item in items] == [
+            f"{ITEM_PREFIX[sub]}{n}" for n in range(1, len(items) + 1)
+        ]
+        reversed_counts.append(sum(item.reverse for item in items))
+        assert full.subscale(sub).min_answered == len(items) - 1
+    assert max(reversed_counts) <= 1
+    assert 1 in reversed_counts
+
+
+def test_short_form_has_two_unreversed_items_per_subscale(short):
+    for sub in SUBSCALES:
+        items = short.items_of(sub)
+        assert len(items) == 2
+        assert not any(item.reverse for item in items)
+        # A two-item subscale is never prorated (DOMAIN.md section 3).
+        assert short.subscale(sub).min_answered == 2
+
+
+def test_short_form_items_are_full_form_items_word_for_word(full, short):
+    full_items = {item.id: item for item in full.items}
+    for item in short.items:
+        assert item == full_items[item.id]
+    # Same referent groups in the same order as the full form: set, organisation, oneself.
+    group = {sub: n for n, subs in enumerate(REFERENT_GROUPS) for sub in subs}
+    ranks = [group[item.subscale] for item in short.items]
+    assert ranks == sorted(ranks)
+
+
+def test_short_form_shares_everything_but_items_and_introduction(full, short):
+    for sub_full, sub_short in zip(full.subscales, short.subscales, strict=True):
+        assert (sub_full.id, sub_full.name, sub_full.description) == (
+            sub_short.id,
+            sub_short.name,
+            sub_short.description,
+        )
+        assert sub_full.bands == sub_short.bands
+        assert sub_full.questions == sub_short.questions
+    for name in (
+        "scale", "citation", "confidentiality", "picture", "agreement_questions",
+        "organization_questions",
+    ):
+        assert getattr(full, name) == getattr(short, name), name
+    assert len(short.introduction.split()) < len(full.introduction.split())
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_items_are_short_distinct_and_keep_their_subscale_referent(identifier):
+    inst = load_instrument(identifier)
+    texts = [item.text for item in inst.items]
+    assert len(set(texts)) == len(texts)
+    for item in inst.items:
+        assert len(item.text.split()) < 25, item.id
+        assert item.text.endswith("."), item.id
+        assert item.text.startswith(REFERENT[item.subscale]), item.id
+
+
+def test_print_order_groups_by_referent_and_alternates_subscales(full):
+    order = [item.subscale for item in full.items]
+    start = 0
+    for group in REFERENT_GROUPS:
+        size = sum(len(full.items_of(sub)) for sub in group)
+        assert set(order[start : start + size]) == group
+        start += size
+    # Apart from the single self-referent subscale, no two neighbours share a subscale.
+    for a, b in zip(order, order[1:], strict=False):
+        assert a != b or a == "emotional_risk"
+    # A reverse-worded item never opens a group.
+    assert not any(full.items[i].reverse for i in (0, 12, 24))
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_prose_is_british_english_and_non_judgemental(identifier):
+    text = " ".join(respondent_texts(load_instrument(identifier))).lower()
+    for american in ("organization", "behavior", "recognize", "prioritize", "color"):
+        assert american not in text
+    band_text = " ".join(
+        band.text.lower() for sub in load_instrument(identifier).subscales for band in sub.bands
+    )
+    for grade in ("good", "bad", "poor", "healthy", "worrying", "concerning", "excellent"):
+        assert not re.search(rf"\b{grade}\b", band_text), grade
+
+
+def test_each_subscale_has_bands_at_the_agreed_cut_points_and_reflective_questions(full):
+    for sub in full.subscales:
+        assert sub.description
+        assert [band.upper for band in sub.bands] == [2.5, 3.5, None]
+        assert 3 <= len(sub.questions) <= 5
+        whens = {q.when for q in sub.questions}
+        assert {"high", "low"} <= whens
+        assert all(q.text.endswith("?") for q in sub.questions)
+
+
+def test_top_level_texts(full):
+    assert 60 <= len(full.introduction.split()) <= 100
+    assert "Don't know / not applicable" in full.instructions
+    assert "at least five people" in full.confidentiality
+    assert "doi:10.1080/14767330802185582" in full.citation
+    assert 2 <= len(full.agreement_questions) <= 3
+    assert 3 <= len(full.organization_questions) <= 4
+
+
+@given(st.floats(min_value=1, max_value=5), st.floats(min_value=1, max_value=5))
+def test_band_for_covers_the_scale_and_never_goes_down(a, b):
+    inst = load_instrument(FULL)
+    low, high = sorted((a, b))
+    for sub in inst.subscales:
+        band_low, band_high = sub.band_for(low), sub.band_for(high)
+        assert band_low is not None and band_high is not None
+        assert sub.bands.index(band_low) <= sub.bands.index(band_high)
+
+
+# --------------------------------------------------------------------- broken files
+
+
+def edit(old: str, new: str, text: str = MINI) -> str:
+    """The mini fixture with one exact edit, failing loudly if the fixture changed."""
+    assert text.count(old) == 1, f"fixture no longer contains {old!r} exactly once"
+    return text.replace(old, new)
+
+
+BROKEN = [
+    pytest.param(
+        edit("title: Mini instrument", "titel: Mini instrument"),
+        "titel", "unknown field (did you mean 'title'?)", id="typo-top-level-field",
+    ),
+    pytest.param(
+        edit("reverse: true}", "reversed: true}"),
+        "items[2].reversed", "unknown field (did you mean 'reverse'?)", id="typo-item-field",
+    ),
+    pytest.param(
+        edit("{id: b1, subscale: beta_sub", "{id: b1, subscale: beta"),
+        "items[3].subscale", "unknown subscale 'beta'", id="unknown-subscale",
+    ),
+    pytest.param(
+        edit("{id: b1, subscale: beta_sub", "{id: b1, subscale: [beta_sub]"),
+        "items[3].subscale", "unknown subscale", id="subscale-given-as-list",
+    ),
+    pytest.param(
+        edit("{id: b2,", "{id: b1,"),
+        "items[4].id", "duplicate item id 'b1'", id="duplicate-item-id",
+    ),
+    pytest.param(
+        edit("  - id: beta_sub", "  - id: alpha_sub"),
+        "subscales[1].id", "duplicate subscale id 'alpha_sub'", id="duplicate-subscale-id",
+    ),
+    pytest.param(
+        edit(
+            "{id: b3, subscale: beta_sub",
+            "{id: b3, subscale: alpha_sub",
+            edit("{id: b2, subscale: beta_sub", "{id: b2, subscale: alpha_sub"),
+        ),
+        "subscales[1]", "subscale 'beta_sub' has 1 item(s); it needs at least 2",
+        id="subscale-with-one-item",
+    ),
+    pytest.param(
+        edit('"Agree", "Strongly agree"]', '"Agree"]'),
+        "scale.labels", "has 4 labels for 5 values", id="labels-count",
+    ),
+    pytest.param(
+        edit("values: [1, 2, 3, 4, 5]", "values: [1, 2, 4, 3, 5]"),
+        "scale.values", "must be strictly increasing", id="values-not-increasing",
+    ),
+    pytest.param(
+        edit("values: [1, 2, 3, 4, 5]", "values: [1, 2, 3, 4, 4.5]"),
+        "scale.values[4]", "must be a whole number, not 4.5", id="non-integer-value",
+    ),
+    pytest.param(
+        # Unquoted, YAML 1.1 would read yes as true: the quoted string is the mistake.
+        edit("reverse: true}", 'reverse: "yes"}'),
+        "items[2].reverse", "must be true or false, not 'yes'", id="reverse-not-boolean",
+    ),
+    pytest.param(
+        edit("upper: 3.5}", "upper: 6}"),
+        "subscales[0].bands[1].upper", "6 is outside the scale range 1-5",
+        id="band-outside-scale",
+    ),
+    pytest.param(
+        edit("upper: 3.5}", "upper: 2}"),
+        "subscales[0].bands[1].upper", "2 must be above the previous cut-point 2.5",
+        id="bands-not-increasing",
+    ),
+    pytest.param(
+        edit("text: Above the midpoint.}", "text: Above the midpoint., upper: 5}"),
+        "subscales[0].bands[2].upper", "the last band runs to the top of the scale",
+        id="last-band-with-upper",
+    ),
+    pytest.param(
+        edit("id: mini\n", ""), "id", "is required", id="missing-required-field",
+    ),
+    pytest.param(
+        edit('version: "0.1"', "version: 0.1"),
+        "version", 'must be quoted text such as "1.0", not a number', id="version-not-quoted",
+    ),
+    pytest.param(
+        edit("when: high}", "when: often}"),
+        "subscales[0].questions[0].when", "'often' must be one of high, low, always",
+        id="question-when",
+    ),
+    pytest.param(
+        edit("picture: [alpha_sub, beta_sub]", "picture: [alpha_sub, gamma_sub]"),
+        "picture[1]", "unknown subscale 'gamma_sub'", id="picture-unknown-subscale",
+    ),
+    pytest.param(
+        edit("description: The second subscale.", "description: x\n    min_answered: 4"),
+        "subscales[1].min_answered", "is 4 but the subscale has only 3 items",
+        id="min-answered-above-item-count",
+    ),
+    pytest.param(
+        edit('missing: ["Don\'t know / not applicable"]', 'missing: ["Agree"]'),
+        "scale.missing[0]", "'Agree' is also a scale label", id="missing-option-is-a-label",
+    ),
+    pytest.param(
+        re.sub(r"scale:\n(  .*\n)+", "scale:\n", MINI),
+        "scale", "must be a mapping, not empty", id="scale-left-empty",
+    ),
+    pytest.param(
+        edit("id: mini", "id: Mini Instrument"), "id", "must be a slug", id="id-not-a-slug",
+    ),
+    pytest.param(b"", "(top level)", "the file is empty", id="empty-file"),
+    pytest.param(
+        b"# nothing here yet\n", "(top level)", "the file is empty", id="comments-only",
+    ),
+    pytest.param(
+        "- id: mini\n", "(top level)", "must be a mapping, not a list", id="top-level-list",
+    ),
+]
+
+
+def write(tmp_path: Path, content: str | bytes) -> Path:
+    path = tmp_path / "broken.yaml"
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(("content", "location", "message"), BROKEN)
+def test_broken_instrument_is_rejected_with_location(tmp_path, content, location, message):
+    path = write(tmp_path, content)
+    with pytest.raises(InstrumentError) as info:
+        load_instrument(path)
+    found = [(p.location, p.message) for p in info.value.problems if p.severity == "error"]
+    assert any(loc == location and message in msg for loc, msg in found), found
+    assert f"{location}: " in str(info.value)
+    assert str(path) in str(info.value)
+
+
+UNREADABLE = [
+    pytest.param(
+        edit("title: Mini instrument", "title: Mini: instrument"),
+        "invalid YAML at line 4, column 12", id="invalid-yaml",
+    ),
+    pytest.param(
+        edit("title: Mini instrument\n", "title: Mini instrument\ntitle: Again\n"),
+        "invalid YAML at line 5, column 1: duplicate key 'title'", id="duplicate-key",
+    ),
+    pytest.param(
+        edit("title: Mini instrument", "title: Mini instrumént").encode("latin-1"),
+        "is not UTF-8 text", id="not-utf-8",
+    ),
+    pytest.param(MINI + "---\nid: second\n", "invalid YAML at line", id="two-documents"),
+    pytest.param("id: x\n[a, b]: c\n", "invalid YAML at line 2", id="list-as-key"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), UNREADABLE)
+def test_unreadable_file_is_one_clear_error(tmp_path, content, message):
+    path = write(tmp_path, content)
+    with pytest.raises(SurveyorError) as info:
+        load_instrument(path)
+    assert not isinstance(info.value, InstrumentError)
+    assert message in str(info.value)
+    assert str(info.value).startswith(str(path))
+
+
+def test_utf8_with_byte_order_mark_is_accepted(tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf" + MINI.encode("utf-8"))
+    assert load_instrument(path).id == "mini"
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = edit("title: Mini instrument", "titel: Mini instrument")
+    text = edit("{id: b1, subscale: beta_sub", "{id: b1, subscale: beta", text)
+    text = edit('version: "0.1"', "version: 0.1", text)
+    with pytest.raises(InstrumentError) as info:
+        load_instrument(write(tmp_path, text))
+    locations = {p.location for p in info.value.problems}
+    assert {"titel", "title", "items[3].subscale", "version"} <= locations
+    assert str(info.value).splitlines()[0].endswith("4 problems found")
+
+
+def test_two_reverse_items_in_a_subscale_is_a_warning_not_an_error(tmp_path):
+    text = edit('"Alpha item two."}', '"Alpha item two.", reverse: true}')
+    path = write(tmp_path, text)
+    problems = validate_instrument_data(read_yaml(path))
+    assert [(p.location, p.severity) for p in problems] == [("items", "warning")]
+    assert "2 reverse-worded items" in problems[0].message
+    assert load_instrument(path).id == "mini"
+
+
+def test_unknown_instrument_id_names_the_shipped_ones():
+    with pytest.raises(SurveyorError, match="learning-inaction-short"):
+        load_instrument("learning-in-action")
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["instrument", *args])
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_cli_check_accepts_shipped_instrument_by_path_and_by_id(identifier):
+    path = shipped_instruments()[identifier]
+    counts = {FULL: 30, SHORT: 10}[identifier]
+    for argument in (str(path), identifier):
+        result = run("check", argument)
+        assert result.exit_code == 0, result.output
+        assert f"OK ({identifier} v1.0, {counts} items, 5 subscales)" in result.stdout
+        assert "Warning" not in result.output
+
+
+def test_cli_check_lists_every_problem_and_exits_2(tmp_path):
+    # 24 unknown-subscale items: more than the 20 the library message shows by default.
+    items = "".join(
+        f'  - {{id: z{n}, subscale: nowhere, text: "Item {n}."}}\n' for n in range(24)
+    )
+    path = write(tmp_path, edit("items:\n", "items:\n" + items))
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert "24 problems found" in result.stderr
+    for n in range(24):
+        assert f"items[{n}].subscale: unknown subscale 'nowhere'" in result.stderr
+    assert "more" not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_check_reports_invalid_yaml_without_traceback(tmp_path):
+    path = write(tmp_path, edit("title: Mini instrument", "title: Mini: instrument"))
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert "line 4" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_check_shows_warnings_but_passes(tmp_path):
+    path = write(tmp_path, edit('"Alpha item two."}', '"Alpha item two.", reverse: true}'))
+    result = run("check", str(path))
+    assert result.exit_code == 0
+    assert "Warning:" in result.stderr and "reverse-worded" in result.stderr
+
+
+def test_cli_check_missing_file(tmp_path):
+    result = run("check", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_cli_list_shows_both_instruments():
+    result = run("list")
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert "30 items, 5 subscales" in lines[FULL]
+    assert "10 items, 5 subscales" in lines[SHORT]
