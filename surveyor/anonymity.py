@@ -1,0 +1,258 @@
+"""The suppression pass: the one place that decides what may be shown (DOMAIN.md section 5).
+
+Rules implemented here:
+
+1. Minimum n: no statistic for a group with fewer than ``min_group_size`` respondents
+   (default 5; 3 or 4 only when the sets have consented to see their own results).
+2. Complementary suppression: among siblings (sets in an organisation, organisations in
+   the programme), once any is suppressed, keep suppressing the next-smallest sibling until
+   the suppressed pool holds at least ``min_group_size`` respondents, so no suppressed group
+   can be recovered by subtracting shown siblings from their parent.
+5. One pass per run, recorded as data (``Suppression.records``) for the manifest.
+
+The same two rules are applied per subscale (respondents with a score) and per item
+(respondents who answered it), so a statistic based on too few people is never shown even
+inside a reportable group, and cannot be recovered from its parent either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import SurveyorError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_MIN_GROUP_SIZE = 5
+CONSENTED_FLOOR = 3
+
+BELOW_MINIMUM = "below_minimum"
+COMPLEMENTARY = "complementary"
+PARENT = "parent_suppressed"
+
+
+@dataclass(frozen=True, order=True)
+class GroupKey:
+    """A group: the programme, an organisation, or a set within its organisation."""
+
+    level: str  # "programme", "organization" or "set"
+    organization: str = ""
+    set: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.level == "programme":
+            return "programme"
+        if self.level == "organization":
+            return self.organization
+        return f"{self.organization} / {self.set}"
+
+
+PROGRAMME = GroupKey("programme")
+
+
+@dataclass(frozen=True)
+class Decision:
+    suppressed: bool
+    reason: str = ""
+
+
+SHOWN = Decision(False)
+
+
+@dataclass
+class Suppression:
+    """The outcome of the single suppression pass of a run.
+
+    ``groups`` decides whole groups (reports, participation); ``cells`` decides a group's
+    statistics on one subscale; ``items`` a group's answer distribution on one item.
+    """
+
+    min_group_size: int
+    consented: bool
+    groups: dict[GroupKey, Decision] = field(default_factory=dict)
+    cells: dict[tuple[GroupKey, str], Decision] = field(default_factory=dict)
+    items: dict[tuple[GroupKey, str], Decision] = field(default_factory=dict)
+
+    def group_shown(self, key: GroupKey) -> bool:
+        return not self.groups.get(key, SHOWN).suppressed
+
+    def cell_shown(self, key: GroupKey, subscale: str) -> bool:
+        return self.group_shown(key) and not self.cells.get((key, subscale), SHOWN).suppressed
+
+    def item_shown(self, key: GroupKey, item: str) -> bool:
+        return self.group_shown(key) and not self.items.get((key, item), SHOWN).suppressed
+
+    def records(self) -> list[dict]:
+        """Every suppressed group, cell and item, as plain data for the manifest."""
+        out = []
+        for key, decision in sorted(self.groups.items()):
+            if decision.suppressed:
+                out.append(_record(key, "group", "", decision.reason))
+        for (key, subscale), decision in sorted(self.cells.items()):
+            if decision.suppressed and self.group_shown(key):
+                out.append(_record(key, "subscale", subscale, decision.reason))
+        for (key, item), decision in sorted(self.items.items()):
+            if decision.suppressed and self.group_shown(key):
+                out.append(_record(key, "item", item, decision.reason))
+        return out
+
+
+def _record(key: GroupKey, what: str, name: str, reason: str) -> dict:
+    return {
+        "level": key.level,
+        "organization": key.organization,
+        "set": key.set,
+        "scope": what,
+        "name": name,
+        "reason": reason,
+    }
+
+
+def check_min_group_size(min_group_size: int, consented: bool = False) -> int:
+    """Refuse thresholds below the floor; 3 or 4 only with the sets' consent."""
+    if min_group_size < CONSENTED_FLOOR:
+        raise SurveyorError(
+            f"--min-group-size {min_group_size} is too small: the floor is {CONSENTED_FLOOR}, "
+            "and anything below 5 needs the sets' consent (--consented)"
+        )
+    if min_group_size < DEFAULT_MIN_GROUP_SIZE and not consented:
+        raise SurveyorError(
+            f"--min-group-size {min_group_size} is below the default of "
+            f"{DEFAULT_MIN_GROUP_SIZE}; add --consented only when every set has agreed to "
+            "see results from so few people"
+        )
+    return min_group_size
+
+
+def complementary_suppression(
+    counts: Mapping[Hashable, int],
+    min_group_size: int,
+    forced: Mapping[Hashable, str] | None = None,
+) -> dict[Hashable, str]:
+    """Decide which siblings to suppress, and why.
+
+    Parameters
+    ----------
+    counts
+        Sibling groups and how many respondents each contributes to their parent.
+    min_group_size
+        The threshold N.
+    forced
+        Siblings already suppressed for another reason (e.g. their parent), with the reason.
+
+    Returns
+    -------
+    dict
+        Suppressed siblings mapped to their reason. A sibling with 0 respondents shows
+        nothing and is never the trigger.
+
+    Notes
+    -----
+    Groups with ``0 < n < N`` are suppressed. If any sibling is suppressed, the smallest
+    shown sibling (ties broken by name, so the pass is deterministic) joins the suppressed
+    pool until the pool holds at least N respondents or every sibling is suppressed.
+    """
+    decided: dict[Hashable, str] = dict(forced or {})
+    for key, n in counts.items():
+        if key not in decided and 0 < n < min_group_size:
+            decided[key] = BELOW_MINIMUM
+    pool = sum(counts[k] for k in decided if k in counts)
+    if pool == 0:
+        return decided
+    candidates = sorted(
+        (k for k in counts if k not in decided and counts[k] > 0),
+        key=lambda k: (counts[k], str(k)),
+    )
+    for key in candidates:
+        if pool >= min_group_size:
+            break
+        decided[key] = COMPLEMENTARY
+        pool += counts[key]
+    return decided
+
+
+def suppression_pass(
+    frame: pd.DataFrame,
+    scored: pd.DataFrame,
+    answered: pd.DataFrame,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    consented: bool = False,
+) -> Suppression:
+    """Run the run's single suppression pass over the whole hierarchy.
+
+    Parameters
+    ----------
+    frame
+        One row per respondent with ``organization`` and ``set`` columns.
+    scored
+        Boolean frame, one column per subscale: does the respondent have a score.
+    answered
+        Boolean frame, one column per item: did the respondent answer it.
+    min_group_size, consented
+        The threshold and whether sets consented to a threshold below 5.
+
+    Returns
+    -------
+    Suppression
+    """
+    check_min_group_size(min_group_size, consented)
+    result = Suppression(min_group_size=min_group_size, consented=consented)
+    org_keys = {org: GroupKey("organization", org) for org in frame["organization"].unique()}
+    set_keys = {
+        (org, s): GroupKey("set", org, s)
+        for org, s in frame[["organization", "set"]].drop_duplicates().itertuples(index=False)
+    }
+
+    def decide(counts_by_org, counts_by_set, parent_forced=None) -> dict[GroupKey, Decision]:
+        decisions: dict[GroupKey, Decision] = {}
+        total = sum(counts_by_org.values())
+        programme_hidden = 0 < total < min_group_size
+        if programme_hidden:
+            decisions[PROGRAMME] = Decision(True, BELOW_MINIMUM)
+        forced_orgs = {}
+        for org, key in org_keys.items():
+            if programme_hidden:
+                forced_orgs[org] = PARENT
+            if parent_forced and parent_forced.get(key, SHOWN).suppressed:
+                forced_orgs[org] = PARENT
+        org_decisions = complementary_suppression(counts_by_org, min_group_size, forced_orgs)
+        for org, reason in org_decisions.items():
+            decisions[org_keys[org]] = Decision(True, reason)
+        for org in org_keys:
+            siblings = {s: n for (o, s), n in counts_by_set.items() if o == org}
+            forced_sets = {}
+            for s in siblings:
+                key = set_keys[(org, s)]
+                if org in org_decisions or (
+                    parent_forced and parent_forced.get(key, SHOWN).suppressed
+                ):
+                    forced_sets[s] = PARENT
+            for s, reason in complementary_suppression(
+                siblings, min_group_size, forced_sets
+            ).items():
+                decisions[set_keys[(org, s)]] = Decision(True, reason)
+        return decisions
+
+    def counts(mask) -> tuple[dict, dict]:
+        by_org = mask.groupby(frame["organization"], sort=True).sum()
+        by_set = mask.groupby([frame["organization"], frame["set"]], sort=True).sum()
+        return (
+            {k: int(v) for k, v in by_org.items()},
+            {k: int(v) for k, v in by_set.items()},
+        )
+
+    import pandas as pd
+
+    everyone = pd.Series(True, index=frame.index)
+    result.groups = decide(*counts(everyone))
+    for column in scored.columns:
+        for key, decision in decide(*counts(scored[column]), result.groups).items():
+            result.cells[(key, column)] = decision
+    for column in answered.columns:
+        for key, decision in decide(*counts(answered[column]), result.groups).items():
+            result.items[(key, column)] = decision
+    return result

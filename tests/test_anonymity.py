@@ -1,0 +1,184 @@
+"""The suppression pass: thresholds, complementary suppression, adversarial layouts."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveyor.anonymity import (
+    BELOW_MINIMUM,
+    COMPLEMENTARY,
+    PARENT,
+    PROGRAMME,
+    GroupKey,
+    check_min_group_size,
+    complementary_suppression,
+    suppression_pass,
+)
+from surveyor.errors import SurveyorError
+
+
+def layout(sizes: dict[tuple[str, str], int]) -> pd.DataFrame:
+    rows = []
+    for (org, s), n in sizes.items():
+        rows += [{"organization": org, "set": s}] * n
+    return pd.DataFrame(rows)
+
+
+def run(sizes, min_group_size=5, consented=False, scored=None):
+    frame = layout(sizes)
+    scored = scored if scored is not None else pd.DataFrame({"x": [True] * len(frame)})
+    answered = pd.DataFrame({"i1": [True] * len(frame)})
+    return suppression_pass(frame, scored, answered, min_group_size, consented)
+
+
+def test_threshold_floor_and_consent():
+    assert check_min_group_size(5) == 5
+    assert check_min_group_size(3, consented=True) == 3
+    with pytest.raises(SurveyorError, match="floor is 3"):
+        check_min_group_size(2, consented=True)
+    with pytest.raises(SurveyorError, match="--consented"):
+        check_min_group_size(4)
+
+
+def test_no_suppression_when_all_large_enough():
+    assert complementary_suppression({"a": 5, "b": 9}, 5) == {}
+
+
+def test_single_small_sibling_pulls_in_the_next_smallest():
+    decided = complementary_suppression({"a": 3, "b": 6, "c": 8, "d": 5}, 5)
+    assert decided == {"a": BELOW_MINIMUM, "d": COMPLEMENTARY}
+
+
+def test_pool_already_large_enough_needs_no_complement():
+    decided = complementary_suppression({"a": 3, "b": 4, "c": 9}, 5)
+    assert decided == {"a": BELOW_MINIMUM, "b": BELOW_MINIMUM}
+
+
+def test_empty_sibling_never_triggers():
+    assert complementary_suppression({"a": 0, "b": 6}, 5) == {}
+
+
+def test_ties_are_broken_by_name_deterministically():
+    decided = complementary_suppression({"z": 6, "a": 6, "s": 2}, 5)
+    assert decided == {"s": BELOW_MINIMUM, "a": COMPLEMENTARY}
+
+
+def test_pass_hides_small_set_and_its_complement():
+    result = run({("Org", "A"): 3, ("Org", "B"): 6, ("Org", "C"): 7})
+    assert not result.group_shown(GroupKey("set", "Org", "A"))
+    assert not result.group_shown(GroupKey("set", "Org", "B"))
+    assert result.group_shown(GroupKey("set", "Org", "C"))
+    assert result.group_shown(GroupKey("organization", "Org"))
+    assert result.group_shown(PROGRAMME)
+    reasons = {(r["set"], r["reason"]) for r in result.records()}
+    assert ("A", BELOW_MINIMUM) in reasons and ("B", COMPLEMENTARY) in reasons
+
+
+def test_small_organisation_hides_its_sets_and_a_sibling_organisation():
+    result = run({("Big", "A"): 8, ("Big", "B"): 9, ("Mid", "C"): 6, ("Tiny", "D"): 4})
+    assert not result.group_shown(GroupKey("organization", "Tiny"))
+    assert result.groups[GroupKey("set", "Tiny", "D")].reason in (BELOW_MINIMUM, PARENT)
+    # Tiny (4) alone is under 5: the next-smallest organisation joins it.
+    assert not result.group_shown(GroupKey("organization", "Mid"))
+    assert not result.group_shown(GroupKey("set", "Mid", "C"))
+    assert result.group_shown(GroupKey("organization", "Big"))
+
+
+def test_consented_mode_shows_a_set_of_three():
+    result = run({("Org", "A"): 3, ("Org", "B"): 3}, min_group_size=3, consented=True)
+    assert result.group_shown(GroupKey("set", "Org", "A"))
+
+
+def test_subscale_cells_with_too_few_scores_are_hidden_with_complement():
+    sizes = {("Org", "A"): 6, ("Org", "B"): 6, ("Org", "C"): 9}
+    frame = layout(sizes)
+    # In set A only two people have a score on x: the cell is hidden, and so is B's.
+    scored = pd.Series([True] * len(frame))
+    scored.iloc[2:6] = False
+    result = suppression_pass(
+        frame, pd.DataFrame({"x": scored}), pd.DataFrame({"i": [True] * len(frame)}), 5
+    )
+    assert result.group_shown(GroupKey("set", "Org", "A"))
+    assert not result.cell_shown(GroupKey("set", "Org", "A"), "x")
+    assert not result.cell_shown(GroupKey("set", "Org", "B"), "x")
+    assert result.cell_shown(GroupKey("set", "Org", "C"), "x")
+
+
+def recoverable(sizes: dict, result) -> bool:
+    """Can any single suppressed set's n be recovered from shown totals by subtraction?"""
+    orgs = sorted({o for o, _ in sizes})
+    for org in orgs:
+        if not result.group_shown(GroupKey("organization", org)):
+            continue
+        hidden = [
+            (o, s) for (o, s) in sizes if o == org and not result.group_shown(GroupKey("set", o, s))
+        ]
+        if len(hidden) == 1 and sizes[hidden[0]] > 0:
+            return True  # parent minus shown siblings equals the one hidden set
+    hidden_orgs = [o for o in orgs if not result.group_shown(GroupKey("organization", o))]
+    return bool(result.group_shown(PROGRAMME) and len(hidden_orgs) == 1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from(["O1", "O2", "O3"]), st.sampled_from(list("ABCDEF"))),
+        st.integers(min_value=1, max_value=12),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_suppressed_group_is_recoverable_by_subtraction(sizes):
+    result = run(sizes)
+    assert not recoverable(sizes, result)
+    for (org, s), n in sizes.items():
+        if n < 5:
+            assert not result.group_shown(GroupKey("set", org, s))
+    # Every hidden pool among siblings holds at least N respondents (or all are hidden).
+    for org in {o for o, _ in sizes}:
+        hidden = [n for (o, s), n in sizes.items() if o == org and not result.group_shown(
+            GroupKey("set", o, s))]
+        if hidden and result.group_shown(GroupKey("organization", org)):
+            assert sum(hidden) >= 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=12), min_size=2, max_size=6),
+    st.integers(min_value=0, max_value=5),
+)
+def test_adding_a_respondent_to_a_suppressed_set_never_reveals_it(sizes, which):
+    layout_sizes = {("Org", f"S{i}"): n for i, n in enumerate(sizes)}
+    key = ("Org", f"S{which % len(sizes)}")
+    before = run(layout_sizes)
+    if before.group_shown(GroupKey("set", *key)):
+        return
+    grown = dict(layout_sizes)
+    grown[key] = min(grown[key] + 1, 4)
+    after = run(grown)
+    if grown[key] < 5:
+        assert not after.group_shown(GroupKey("set", *key))
+
+
+def test_records_are_deterministic_and_plain():
+    sizes = {("Org", s): n for s, n in zip("ABCD", [3, 5, 8, 2], strict=True)}
+    first = run(sizes).records()
+    second = run(dict(reversed(list(sizes.items())))).records()
+    assert first == second
+    assert all(set(r) == {"level", "organization", "set", "scope", "name", "reason"} for r in first)
+
+
+@pytest.mark.parametrize("n_sets", [1, 2, 3, 8])
+def test_every_layout_of_small_sets_hides_them(n_sets):
+    for sizes_tuple in itertools.product([2, 4, 6], repeat=min(n_sets, 3)):
+        sizes = {("Org", f"S{i}"): n for i, n in enumerate(sizes_tuple)}
+        result = run(sizes)
+        for (org, s), n in sizes.items():
+            if n < 5:
+                assert not result.group_shown(GroupKey("set", org, s))
+        assert not recoverable(sizes, result)
