@@ -1,0 +1,267 @@
+"""Charts: well-formed, accessible, escaped, deterministic SVG that says what it shows."""
+
+from __future__ import annotations
+
+import colorsys
+import dataclasses
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from surveyor.charts import (
+    ChartError,
+    ChartPalette,
+    IntervalRow,
+    ItemDistribution,
+    PicturePoint,
+    diverging_bars,
+    forest_chart,
+    heatmap,
+    percentages,
+    picture_chart,
+    profile_chart,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+NASTY = "R&D <core> \"quoted\" it's"
+OPTIONS = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
+SUBSCALES = ["Political expediency", "Emotional risk of action", "Collusion and avoidance"]
+NAN = float("nan")
+
+
+def profile_rows() -> list[IntervalRow]:
+    return [
+        IntervalRow("Political expediency", 3.4, 2.8, 4.0,
+                    references={"Organisation": 3.1, "Programme": 2.9}),
+        IntervalRow("Emotional risk of action", 1.0, NAN, NAN, references={"Organisation": 2.2}),
+        IntervalRow("Collusion and avoidance", 5.0, 4.4, 5.6),
+        IntervalRow("Learning-in-action", None, note="fewer than 5 responses"),
+    ]
+
+
+def every_chart() -> dict[str, str]:
+    groups = [IntervalRow(NASTY, 3.0, 2.5, 3.5, n=6),
+              IntervalRow("Bravo", None, n=97, note="fewer than 5 responses")]
+    points = [PicturePoint(NASTY, 3.4, 2.6, (2.8, 4.0), (1.9, 3.3)),
+              PicturePoint("Organisation", 3.1, 2.8),
+              PicturePoint("Hidden set", None, None, note="fewer than 5 responses")]
+    items = [ItemDistribution(NASTY, [1, 2, 1, 4, 2]), ItemDistribution("pe4", [0] * 5)]
+    return {
+        "profile": profile_chart(profile_rows(), 1, 5, (OPTIONS[0], OPTIONS[-1]),
+                                 title=NASTY, axis_label="Mean score"),
+        "forest": forest_chart(groups, 1, 5, reference=("Organisation", 3.2)),
+        "picture": picture_chart(points, "Political expediency", "Emotional risk", 1, 5,
+                                 ["a", "b", "c", NASTY]),
+        "diverging": diverging_bars(items, OPTIONS, 2),
+        "heatmap": heatmap([NASTY, "Bravo"], SUBSCALES, [[3.4, 2.6, 5.0], [None, NAN, None]],
+                           1, 5, note="fewer than 5"),
+    }
+
+
+def texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("name", list(every_chart()))
+def test_chart_is_well_formed_accessible_svg(name: str) -> None:
+    root = ET.fromstring(every_chart()[name])
+    assert root.tag == f"{SVG}svg"
+    assert root.get("role") == "img"
+    assert root.get("aria-label")
+    assert root[0].tag == f"{SVG}title" and root[0].text == root.get("aria-label")
+    width, height = root.get("width"), root.get("height")
+    assert width.endswith("px") and height.endswith("px")
+    assert root.get("viewBox") == f"0 0 {width[:-2]} {height[:-2]}"
+    assert root.get("font-family")
+
+
+@pytest.mark.parametrize("name", list(every_chart()))
+def test_chart_has_no_ids_to_collide_when_inlined_together(name: str) -> None:
+    root = ET.fromstring(every_chart()[name])
+    assert all("id" not in element.attrib for element in root.iter())
+
+
+def test_user_text_is_escaped_and_survives_the_round_trip() -> None:
+    charts = every_chart()
+    for name in ("forest", "picture", "diverging", "heatmap"):
+        assert NASTY in texts(charts[name]), name
+    root = ET.fromstring(charts["profile"])
+    assert root.get("aria-label") == NASTY
+    assert "<core>" not in charts["profile"]
+
+
+def test_same_input_gives_byte_identical_output() -> None:
+    first = every_chart()
+    profile_chart([IntervalRow("Other", 2.0)], 1, 5)  # no hidden counters between calls
+    assert every_chart() == first
+
+
+def test_nan_interval_draws_the_dot_alone() -> None:
+    root = ET.fromstring(profile_chart([IntervalRow("Only", 3.0, NAN, NAN)], 1, 5))
+    assert len(root.findall(f".//{SVG}circle")) == 2  # the dot and its legend key
+    whiskers = [e for e in root.iter(f"{SVG}line") if e.get("stroke") == ChartPalette().point]
+    assert len(whiskers) == 1  # the legend key only
+
+
+def test_nan_mean_shows_the_note() -> None:
+    svg = profile_chart([IntervalRow("Only", NAN, note="no scores here")], 1, 5)
+    assert "no scores here" in texts(svg)
+    assert profile_chart([IntervalRow("Only", None)], 1, 5, note="fallback").count("fallback")
+
+
+def test_suppressed_rows_show_their_note_and_never_their_n() -> None:
+    charts = every_chart()
+    assert "fewer than 5 responses" in texts(charts["forest"])
+    assert "97" not in texts(charts["forest"])  # Bravo's n stays hidden
+    assert texts(charts["heatmap"]).count("fewer than 5") == 3 + 1  # cells + legend
+    assert "fewer than 5 responses" in texts(charts["picture"])
+    assert "fewer than 5 responses" in texts(charts["profile"])
+
+
+def test_means_at_the_scale_ends_stay_inside_the_chart() -> None:
+    root = ET.fromstring(profile_chart(profile_rows(), 1, 5))
+    width = float(root.get("width")[:-2])
+    for circle in root.iter(f"{SVG}circle"):
+        assert 4 <= float(circle.get("cx")) <= width - 4
+
+
+def test_forest_height_grows_with_groups_and_keeps_their_order() -> None:
+    def height(svg: str) -> float:
+        return float(ET.fromstring(svg).get("height")[:-2])
+
+    names = [f"Set {k:02d}" for k in range(40)]
+    many = forest_chart([IntervalRow(n, 1 + k / 10, n=5) for k, n in enumerate(names)], 1, 5)
+    few = forest_chart([IntervalRow(n, 3.0, n=5) for n in names[:5]], 1, 5)
+    one = forest_chart([IntervalRow("Only", 3.0, 2.0, 4.0, n=5)], 1, 5)
+    assert height(one) < height(few) < height(many)
+    shown = [t for t in texts(many) if t.startswith("Set ")]
+    assert shown == names
+
+
+def test_long_labels_are_cut_with_an_ellipsis() -> None:
+    label = "A set with a name so long that it could never fit in the label column " * 3
+    svg = forest_chart([IntervalRow(label, 3.0, n=5)], 1, 5)
+    cut = [t for t in texts(svg) if t.startswith("A set")]
+    assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) < len(label)
+
+
+def test_item_text_wraps_to_at_most_three_lines() -> None:
+    item = ItemDistribution("word " * 80, [1, 1, 1, 1, 1])
+    lines = [t for t in texts(diverging_bars([item], OPTIONS, 2)) if t.startswith("word")]
+    assert 2 <= len(lines) <= 3 and lines[-1].endswith("…")
+
+
+def test_nobody_answered_shows_no_answers() -> None:
+    svg = diverging_bars([ItemDistribution("pe1", [0, 0, 0, 0, 0])], OPTIONS, 2)
+    assert "no answers" in texts(svg)
+    assert not ET.fromstring(svg).findall(f".//{SVG}g[@class='bar']")
+
+
+def test_every_option_is_in_the_legend() -> None:
+    svg = diverging_bars([ItemDistribution("pe1", [1, 2, 3, 4, 5])], OPTIONS, 2)
+    assert all(option in texts(svg) for option in OPTIONS)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=500), min_size=2, max_size=11))
+def test_percentages_of_answered_sum_to_100(counts: list[int]) -> None:
+    shares = percentages(counts)
+    if sum(counts) == 0:
+        assert shares == [0.0] * len(counts)
+    else:
+        assert math.isclose(sum(shares), 100.0)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=5, max_size=5)
+       .filter(lambda c: sum(c) > 0))
+def test_bar_segments_sum_to_100_and_printed_labels_are_whole(counts: list[int]) -> None:
+    root = ET.fromstring(diverging_bars([ItemDistribution("pe1", counts)], OPTIONS, 2))
+    (bar,) = root.findall(f".//{SVG}g[@class='bar']")
+    segments = bar.findall(f"{SVG}rect")
+    assert math.isclose(sum(float(r.get("data-percent")) for r in segments), 100, abs_tol=1e-2)
+    widths = sum(float(r.get("width")) for r in segments)
+    full = max(float(r.get("x")) + float(r.get("width")) for r in segments) - min(
+        float(r.get("x")) for r in segments)
+    assert math.isclose(widths, full, abs_tol=0.1)
+    assert all(t.text.isdigit() for t in bar.findall(f"{SVG}text"))
+
+
+def test_neutral_is_split_at_zero() -> None:
+    root = ET.fromstring(diverging_bars([ItemDistribution("pe1", [0, 0, 4, 0, 0])], OPTIONS, 2))
+    (segment,) = root.findall(f".//{SVG}g[@class='bar']/{SVG}rect")
+    zero = [e for e in root.iter(f"{SVG}line") if e.get("stroke-width") == "1"][0]
+    middle = float(segment.get("x")) + float(segment.get("width")) / 2
+    assert math.isclose(middle, float(zero.get("x1")), abs_tol=0.02)
+    assert segment.get("fill") == ChartPalette().neutral
+
+
+def test_scale_without_neutral_is_accepted() -> None:
+    svg = diverging_bars([ItemDistribution("q", [1, 2, 3, 4])], ["a", "b", "c", "d"], None)
+    assert ET.fromstring(svg).findall(f".//{SVG}g[@class='bar']")
+
+
+def _hue_is_red_or_green(colour: str) -> bool:
+    r, g, b = (int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5))
+    hue, _, saturation = colorsys.rgb_to_hls(r, g, b)
+    degrees = hue * 360
+    return saturation > 0.25 and (degrees < 18 or degrees > 340 or 75 < degrees < 165)
+
+
+def test_default_palette_has_no_red_or_green() -> None:
+    palette = ChartPalette()
+    colours = []
+    for f in dataclasses.fields(palette):
+        value = getattr(palette, f.name)
+        values = value if isinstance(value, tuple) else (value,)
+        colours += [v for v in values if isinstance(v, str) and v.startswith("#")]
+    assert len(colours) > 20
+    assert not [c for c in colours if _hue_is_red_or_green(c)]
+    assert _hue_is_red_or_green("#d73027") and _hue_is_red_or_green("#1a9850")
+
+
+def test_palette_overrides_reach_the_markup() -> None:
+    brand = ChartPalette(point="#123456", font_family="Brand Sans", sequential=("#ffffff",
+                                                                                 "#654321"))
+    profile = profile_chart(profile_rows(), 1, 5, palette=brand)
+    assert 'fill="#123456"' in profile and 'font-family="Brand Sans"' in profile
+    assert ChartPalette().point not in profile
+    assert "#654321" in heatmap(["A"], ["B"], [[5.0]], 1, 5, palette=brand)
+
+
+def test_heatmap_prints_each_value_with_one_decimal() -> None:
+    svg = heatmap(["A", "B"], ["x", "y"], [[3.0, 4.26], [1.0, 5.0]], 1, 5)
+    assert {"3.0", "4.3", "1.0", "5.0"} <= set(texts(svg))
+    fills = {r.get("fill") for r in ET.fromstring(svg).iter(f"{SVG}rect")}
+    assert ChartPalette().suppressed not in fills  # no suppressed cell, no grey swatch
+
+
+def test_picture_lists_every_point_with_its_values() -> None:
+    svg = every_chart()["picture"]
+    assert {"3.4", "2.6", "3.1", "2.8", "Hidden set", "Organisation"} <= set(texts(svg))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: profile_chart([], 1, 5),
+    lambda: profile_chart([IntervalRow("a", 3.0)], 5, 1),
+    lambda: forest_chart([IntervalRow("a", 3.0)], 1, NAN),
+    lambda: diverging_bars([ItemDistribution("a", [1, 2])], OPTIONS, 2),
+    lambda: diverging_bars([ItemDistribution("a", [1, 2, 3, 4, 5])], OPTIONS, 7),
+    lambda: diverging_bars([ItemDistribution("a", [1, -2, 3, 4, 5])], OPTIONS, 2),
+    lambda: heatmap(["a"], ["x", "y"], [[1.0]], 1, 5),
+    lambda: picture_chart([], "x", "y", 1, 5, ["only one caption"]),
+])
+def test_impossible_charts_raise_chart_error(call) -> None:
+    with pytest.raises(ChartError):
+        call()
+
+
+def test_weasyprint_draws_every_chart_without_logging_a_problem(caplog) -> None:
+    import weasyprint
+
+    body = "".join(f"<figure>{svg}</figure>" for svg in every_chart().values())
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf = weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
