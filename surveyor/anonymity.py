@@ -156,7 +156,11 @@ def complementary_suppression(
     shown sibling (ties broken by name, so the pass is deterministic) joins the suppressed
     pool until the pool holds at least N respondents or every sibling is suppressed.
     """
-    decided: dict[Hashable, str] = dict(forced or {})
+    # A group below the threshold is recorded as such even when its parent is hidden too.
+    decided: dict[Hashable, str] = {
+        key: BELOW_MINIMUM if 0 < counts.get(key, 0) < min_group_size else reason
+        for key, reason in (forced or {}).items()
+    }
     for key, n in counts.items():
         if key not in decided and 0 < n < min_group_size:
             decided[key] = BELOW_MINIMUM

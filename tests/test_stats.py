@@ -351,3 +351,17 @@ def test_icc_ignores_row_order(pairs, random):
     first = stats.icc(pd.Series([s for _, s in pairs]), pd.Series([g for g, _ in pairs]))
     second = stats.icc(pd.Series([s for _, s in shuffled]), pd.Series([g for g, _ in shuffled]))
     assert all(same(a, b) for a, b in zip(first, second, strict=True))
+
+
+@pytest.mark.parametrize("n,j", [(31, 6), (45, 5), (60, 3), (100, 6)])
+def test_large_group_critical_value_matches_simulation(n, j):
+    from surveyor.stats import _rwg_j_critical_normal
+
+    approx = _rwg_j_critical_normal(n, j, 5, 0.95)
+    rng = np.random.default_rng(7)
+    answers = rng.integers(1, 6, size=(20_000, n, j))
+    mean_var = answers.var(axis=1, ddof=1).mean(axis=1)
+    ratio = np.minimum(mean_var, 2.0) / 2.0
+    rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    assert approx == pytest.approx(np.quantile(rwg, 0.95), abs=0.006)
+    assert stats.rwg_j_critical(n, j, 5) == approx

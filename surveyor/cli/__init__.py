@@ -6,6 +6,7 @@ Each command group lives in its own module; this one wires them together.
 from __future__ import annotations
 
 import functools
+import os
 
 import click
 
@@ -26,6 +27,18 @@ def handle_errors(func):
         except KeyboardInterrupt:
             click.echo("Interrupted; no partial output was left behind.", err=True)
             raise SystemExit(130) from None
+        except (SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a bug in surveyor: say so plainly, keep the trace opt-in
+            if os.environ.get("SURVEYOR_DEBUG"):
+                raise
+            click.echo(
+                f"Error: surveyor hit an internal problem ({type(exc).__name__}: {exc}). "
+                "This is a bug in surveyor, not in your files; please report it with the "
+                "command you ran (set SURVEYOR_DEBUG=1 to see the details).",
+                err=True,
+            )
+            raise SystemExit(1) from None
 
     return wrapper
 
@@ -37,9 +50,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import instrument, score
+    from . import instrument, score, simulate
 
     cli.add_command(instrument.instrument)
+    cli.add_command(simulate.simulate)
     for command in score.COMMANDS:
         cli.add_command(command)
 

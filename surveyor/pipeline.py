@@ -1,0 +1,166 @@
+"""The scoring pipeline: responses file in, a ScoreResult with every frame out.
+
+``score`` reads and validates the responses, keys and scores them, runs the single
+suppression pass, and computes every summary. It writes nothing; ``surveyor.outputs``
+does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .anonymity import DEFAULT_MIN_GROUP_SIZE, Suppression, check_min_group_size
+from .errors import Problem
+from .instrument import Instrument, load_instrument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .responses import Responses
+    from .scoring import Scores
+    from .summaries import Levels
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes a run's numbers, recorded in the manifest and reports."""
+
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    consented: bool = False
+
+    def missing_rule(self, instrument: Instrument) -> dict[str, int]:
+        return {s.id: s.min_answered for s in instrument.subscales}
+
+
+@dataclass
+class ScoreResult:
+    """The numbers of one run.
+
+    Attributes
+    ----------
+    scores
+        Person-level subscale scores (for the consultant only).
+    groups
+        One row per group and subscale (``summaries.GROUP_COLUMNS``), suppression applied.
+    reliability
+        One row per subscale (``summaries.RELIABILITY_COLUMNS``), pooled over everyone.
+    items
+        One row per item: n, keyed mean and sd, r.drop, alpha if deleted, option shares.
+    suppression
+        The run's single suppression pass.
+    """
+
+    instrument: Instrument
+    responses: Responses
+    scored: Scores
+    groups: pd.DataFrame
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    suppression: Suppression
+    settings: Settings
+    levels: Levels
+    alpha_results: dict
+    warnings: list[Problem] = field(default_factory=list)
+    version: str = __version__
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        return self.scored.frame
+
+
+def score(
+    responses: str | Path,
+    instrument: str | Path | Instrument = "learning-inaction",
+    *,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    consented: bool = False,
+) -> ScoreResult:
+    """Read, validate and score a responses file.
+
+    Parameters
+    ----------
+    responses
+        A CSV or XLSX file of responses.
+    instrument
+        A shipped instrument id, an instrument file, or a loaded Instrument.
+    min_group_size
+        The anonymity threshold N (default 5; 3 or 4 only with ``consented``).
+    consented
+        The sets have agreed to see results from fewer than 5 people.
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    ResponsesError
+        Listing every problem in the file.
+    """
+    from .anonymity import suppression_pass
+    from .responses import read_responses
+    from .scoring import score as score_items
+    from .summaries import (
+        apply_suppression,
+        group_statistics,
+        hierarchy,
+        item_statistics,
+        reliability,
+    )
+
+    check_min_group_size(min_group_size, consented)
+    settings = Settings(min_group_size=min_group_size, consented=consented)
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    data = read_responses(responses, inst)
+    scored = score_items(data.frame, inst)
+    levels = hierarchy(data.frame)
+    subscale_ids = [s.id for s in inst.subscales]
+    suppression = suppression_pass(
+        data.frame,
+        scored.frame[subscale_ids].notna(),
+        data.frame[inst.item_ids].notna(),
+        min_group_size=min_group_size,
+        consented=consented,
+    )
+    raw_groups = group_statistics(scored.frame, scored.keyed, inst, levels)
+    groups = apply_suppression(raw_groups, suppression)
+    reliability_frame, alpha_results = reliability(scored.keyed, scored.frame, inst, levels)
+    items = item_statistics(data.frame, inst, alpha_results, suppression)
+    warnings = list(data.warnings) + keying_warnings(inst, alpha_results)
+    return ScoreResult(
+        instrument=inst,
+        responses=data,
+        scored=scored,
+        groups=groups,
+        reliability=reliability_frame,
+        items=items,
+        suppression=suppression,
+        settings=settings,
+        levels=levels,
+        alpha_results=alpha_results,
+        warnings=warnings,
+    )
+
+
+def keying_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:
+    """Warn about items that correlate negatively with the rest of their subscale."""
+    import math
+
+    problems = []
+    for item in instrument.items:
+        r = alpha_results[item.subscale].items.loc[item.id, "r_drop"]
+        if not math.isnan(r) and r < 0:
+            keyed = "reverse-keyed" if item.reverse else "not reverse-keyed"
+            problems.append(
+                Problem(
+                    f"item {item.id}",
+                    f"correlates negatively with the rest of '{item.subscale}' "
+                    f"(item-rest r = {r:.2f}) after keying; it is {keyed} in the instrument, "
+                    "so check the keying and the data entry for this column",
+                    severity="warning",
+                )
+            )
+    return problems

@@ -1,0 +1,311 @@
+"""Group summaries, reliability and item statistics, vectorised over every group at once.
+
+Per-group statistics are computed with grouped array operations (a national survey has
+tens of thousands of sets); ``surveyor.stats`` holds the one-group reference functions
+these must agree with, and the tests check that they do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .anonymity import PROGRAMME, GroupKey, Suppression
+from .instrument import Instrument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+GROUP_COLUMNS = [
+    "level", "organization", "set", "subscale", "n", "mean", "sd", "ci_low", "ci_high",
+    "median", "min", "max", "rwg_j", "rwg_j_critical", "ad", "agreement", "suppressed",
+]
+STAT_COLUMNS = [
+    "n", "mean", "sd", "ci_low", "ci_high", "median", "min", "max", "rwg_j",
+    "rwg_j_critical", "ad", "agreement",
+]
+RELIABILITY_COLUMNS = [
+    "subscale", "k", "n", "alpha", "alpha_std", "average_r", "alpha_ci_low", "alpha_ci_high",
+    "icc1", "icc2",
+]
+
+SHARED = "shared view"
+MIXED = "mixed"
+DIVERGENT = "divergent"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Integer codes for the hierarchy, computed once per run."""
+
+    org_code: object  # numpy int array, one per respondent
+    set_code: object
+    org_names: list[str]
+    set_names: list[tuple[str, str]]
+
+
+def hierarchy(frame: pd.DataFrame) -> Levels:
+    import numpy as np
+    import pandas as pd
+
+    org_code, org_names = pd.factorize(frame["organization"], sort=True)
+    grouped = frame.groupby(["organization", "set"], sort=True)
+    return Levels(
+        org_code=np.asarray(org_code),
+        set_code=grouped.ngroup().to_numpy(),
+        org_names=[str(name) for name in org_names],
+        set_names=[(str(o), str(s)) for o, s in grouped.groups],
+    )
+
+
+def ad_cutoff(n_options: int) -> float:
+    """Burke & Dunlap (2002) practical cut-off for AD: c/6 for c response options."""
+    return n_options / 6
+
+
+def agreement_label(rwg: float, critical: float, ad: float, n_options: int) -> str:
+    """Name the pattern of agreement within a group.
+
+    A shared view needs rwg(j) above the 95th percentile of its null distribution for this
+    group size and item count *and* AD within the c/6 cut-off; divergent means neither;
+    mixed is everything in between. Empty when rwg(j) is undefined.
+    """
+    import math
+
+    if any(math.isnan(x) for x in (rwg, critical, ad)):
+        return ""
+    above = rwg > critical
+    close = ad <= ad_cutoff(n_options)
+    if above and close:
+        return SHARED
+    if not above and not close:
+        return DIVERGENT
+    return MIXED
+
+
+def group_statistics(
+    scores: pd.DataFrame,
+    keyed: pd.DataFrame,
+    instrument: Instrument,
+    levels: Levels,
+) -> pd.DataFrame:
+    """Every group's statistics on every subscale, before suppression.
+
+    Returns a frame with ``GROUP_COLUMNS`` (``suppressed`` all False). Groups: the
+    programme, each organisation, each set within its organisation.
+
+    Notes
+    -----
+    mean, sd (n-1), 95% t-interval ``mean +- t(n-1, .975) sd / sqrt(n)``, median, min and
+    max over respondents with a score. rwg(j) (``multilevel::rwg.j``, uniform null
+    ``(A^2-1)/12``, mean item variance truncated to the null) and AD (``multilevel::ad.m``,
+    mean over items) over respondents who answered every item of the subscale.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import stats
+
+    n_options = instrument.scale.n_options
+    null_variance = (n_options**2 - 1) / 12
+    layouts = [
+        ("programme", np.zeros(len(scores), dtype=np.int64), [("", "")]),
+        ("organization", levels.org_code, [(o, "") for o in levels.org_names]),
+        ("set", levels.set_code, levels.set_names),
+    ]
+    frames = []
+    for level, codes, names in layouts:
+        n_groups = len(names)
+        for subscale in instrument.subscales:
+            ids = [item.id for item in instrument.items_of(subscale.id)]
+            values = scores[subscale.id].to_numpy()
+            ok = ~np.isnan(values)
+            s = pd.Series(values[ok])
+            g = s.groupby(codes[ok])
+            agg = pd.DataFrame(
+                {
+                    "n": g.size(),
+                    "mean": g.mean(),
+                    "sd": g.std(ddof=1),
+                    "median": g.median(),
+                    "min": g.min(),
+                    "max": g.max(),
+                }
+            ).reindex(range(n_groups))
+            agg["n"] = agg["n"].fillna(0).astype(int)
+            n = agg["n"].to_numpy()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                from scipy.stats import t as t_dist
+
+                tq = t_dist.ppf(0.975, np.where(n > 1, n - 1, np.nan))
+                half = tq * agg["sd"].to_numpy() / np.sqrt(n)
+            agg["ci_low"] = agg["mean"] - half
+            agg["ci_high"] = agg["mean"] + half
+
+            items = keyed[ids].to_numpy()
+            complete = ~np.isnan(items).any(axis=1)
+            sub = pd.DataFrame(items[complete], columns=ids)
+            gc = codes[complete]
+            grouped = sub.groupby(gc)
+            n_complete = grouped.size().reindex(range(n_groups)).fillna(0).to_numpy()
+            mean_var = grouped.var(ddof=1).mean(axis=1).reindex(range(n_groups)).to_numpy()
+            ratio = np.minimum(mean_var, null_variance) / null_variance
+            j = len(ids)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+            rwg = np.where(n_complete >= 2, rwg, np.nan)
+            deviations = (sub - grouped.transform("mean")).abs()
+            ad = deviations.groupby(gc).mean().mean(axis=1).reindex(range(n_groups)).to_numpy()
+            ad = np.where(n_complete >= 2, ad, np.nan)
+            critical = np.array(
+                [
+                    stats.rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
+                    for k in n_complete
+                ]
+            )
+            agg["rwg_j"] = rwg
+            agg["rwg_j_critical"] = critical
+            agg["ad"] = ad
+            agg["agreement"] = [
+                agreement_label(r, c, a, n_options)
+                for r, c, a in zip(rwg, critical, ad, strict=True)
+            ]
+            agg.insert(0, "subscale", subscale.id)
+            agg.insert(0, "set", [name[1] for name in names])
+            agg.insert(0, "organization", [name[0] for name in names])
+            agg.insert(0, "level", level)
+            agg["suppressed"] = False
+            frames.append(agg)
+    out = pd.concat(frames, ignore_index=True)
+    order = {"programme": 0, "organization": 1, "set": 2}
+    subscale_order = {s.id: i for i, s in enumerate(instrument.subscales)}
+    out = out.assign(
+        _l=out["level"].map(order), _s=out["subscale"].map(subscale_order)
+    ).sort_values(["_l", "organization", "set", "_s"], kind="stable")
+    return out.drop(columns=["_l", "_s"]).reset_index(drop=True)[GROUP_COLUMNS]
+
+
+def group_key(row) -> GroupKey:
+    if row["level"] == "programme":
+        return PROGRAMME
+    if row["level"] == "organization":
+        return GroupKey("organization", row["organization"])
+    return GroupKey("set", row["organization"], row["set"])
+
+
+def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.DataFrame:
+    """Blank every statistic of a suppressed group or cell; mark it ``suppressed``."""
+    import numpy as np
+
+    out = groups.copy()
+    hidden = np.array(
+        [
+            not suppression.cell_shown(group_key(row), row["subscale"])
+            for row in out[["level", "organization", "set", "subscale"]].to_dict("records")
+        ],
+        dtype=bool,
+    )
+    out["n"] = out["n"].astype("Int64")
+    for column in STAT_COLUMNS:
+        if column == "agreement":
+            out.loc[hidden, column] = ""
+        elif column == "n":
+            out.loc[hidden, column] = None
+        else:
+            out.loc[hidden, column] = np.nan
+    out["suppressed"] = hidden
+    return out
+
+
+def reliability(
+    keyed: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument, levels: Levels
+) -> tuple[pd.DataFrame, dict]:
+    """Pooled reliability per subscale and between-set ICCs.
+
+    Returns the reliability frame (``RELIABILITY_COLUMNS``) and, per subscale, the
+    ``AlphaResult`` from ``surveyor.stats.alpha`` (its item table feeds items.csv).
+    """
+    import pandas as pd
+
+    from . import stats
+
+    rows = []
+    results = {}
+    for subscale in instrument.subscales:
+        ids = [item.id for item in instrument.items_of(subscale.id)]
+        result = stats.alpha(keyed[ids])
+        results[subscale.id] = result
+        icc1, icc2 = stats.icc(scores[subscale.id], pd.Series(levels.set_code, index=scores.index))
+        rows.append(
+            {
+                "subscale": subscale.id,
+                "k": len(ids),
+                "n": result.n,
+                "alpha": result.alpha,
+                "alpha_std": result.alpha_std,
+                "average_r": result.average_r,
+                "alpha_ci_low": result.ci_low,
+                "alpha_ci_high": result.ci_high,
+                "icc1": icc1,
+                "icc2": icc2,
+            }
+        )
+    return pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), results
+
+
+def item_statistics(
+    raw: pd.DataFrame,
+    instrument: Instrument,
+    alpha_results: dict,
+    suppression: Suppression,
+) -> pd.DataFrame:
+    """Per item over the programme: n, keyed mean and sd, r.drop, alpha if deleted, shares.
+
+    Shares are of the answers as ticked (before keying), in percent of those answering.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    values = list(instrument.scale.values)
+    for item in instrument.items:
+        table = alpha_results[item.subscale].items
+        stats_row = table.loc[item.id]
+        answers = raw[item.id].to_numpy()
+        answered = answers[~np.isnan(answers)]
+        shown = suppression.item_shown(PROGRAMME, item.id)
+        row = {
+            "item": item.id,
+            "subscale": item.subscale,
+            "reverse": item.reverse,
+            "n": int(stats_row["n"]) if shown else None,
+            "mean": stats_row["mean"] if shown else np.nan,
+            "sd": stats_row["sd"] if shown else np.nan,
+            "r_drop": stats_row["r_drop"] if shown else np.nan,
+            "alpha_if_deleted": stats_row["alpha_if_deleted"] if shown else np.nan,
+        }
+        for value in values:
+            share = 100 * np.mean(answered == value) if len(answered) and shown else np.nan
+            row[f"share_{value}"] = share
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame
+
+
+def item_distributions(
+    raw: pd.DataFrame, instrument: Instrument, codes, n_groups: int
+) -> dict[str, object]:
+    """Counts per scale option for every item and group: item id -> array (groups x options)."""
+    import numpy as np
+
+    values = np.array(instrument.scale.values)
+    out = {}
+    for item in instrument.items:
+        answers = raw[item.id].to_numpy()
+        ok = ~np.isnan(answers)
+        option = np.searchsorted(values, answers[ok])
+        flat = codes[ok] * len(values) + option
+        counts = np.bincount(flat, minlength=n_groups * len(values))
+        out[item.id] = counts.reshape(n_groups, len(values))
+    return out

@@ -1,0 +1,128 @@
+"""`surveyor score` end to end: data files, manifest, determinism, refusal to half-write."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from surveyor.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_score_writes_every_data_file(dozen_csv, mini_path, tmp_path):
+    out = tmp_path / "out"
+    result = run("score", dozen_csv, "-i", mini_path, "--out", out, "--no-reports")
+    assert result.exit_code == 0, result.output
+    for name in ("scores.csv", "groups.csv", "reliability.csv", "items.csv", "manifest.json"):
+        assert (out / name).is_file()
+    assert "Read 12 respondents" in result.output
+    assert not list(out.glob(".*.tmp"))
+    scores = pd.read_csv(out / "scores.csv")
+    assert list(scores.columns) == ["respondent_id", "organization", "set", "alpha_sub", "beta_sub"]
+    groups = pd.read_csv(out / "groups.csv", keep_default_na=False, dtype=str)
+    assert list(groups.columns)[:5] == ["level", "organization", "set", "subscale", "n"]
+    assert set(groups["level"]) == {"programme", "organization", "set"}
+
+
+def test_manifest_records_inputs_settings_and_files(dozen_csv, mini_path, tmp_path):
+    import hashlib
+
+    out = tmp_path / "out"
+    run("score", dozen_csv, "-i", mini_path, "--out", out, "--no-reports")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["instrument"] == {"id": "mini", "version": "0.1", "title": "Mini instrument"}
+    assert manifest["input"]["sha256"] == hashlib.sha256(dozen_csv.read_bytes()).hexdigest()
+    assert manifest["settings"]["min_group_size"] == 5
+    assert manifest["settings"]["min_answered"] == {"alpha_sub": 3, "beta_sub": 3}
+    files = {f["path"]: f["sha256"] for f in manifest["files"]}
+    for name, digest in files.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    # South (4 people) is below 5, so North joins it; set B (3) is below 5 in its own right.
+    suppressed = {
+        (r["organization"], r["set"], r["reason"])
+        for r in manifest["suppression"]
+        if r["scope"] == "group"
+    }
+    assert ("South", "", "below_minimum") in suppressed
+    assert ("North", "", "complementary") in suppressed
+    assert ("North", "B", "below_minimum") in suppressed
+    assert ("North", "A", "parent_suppressed") in suppressed
+
+
+def test_suppressed_set_statistics_appear_nowhere(dozen_csv, mini_path, tmp_path):
+    out = tmp_path / "out"
+    run("score", dozen_csv, "-i", mini_path, "--out", out, "--no-reports")
+    groups = pd.read_csv(out / "groups.csv", keep_default_na=False, dtype=str)
+    hidden = groups[groups["set"].isin(["A", "B"])]
+    assert (hidden["suppressed"] == "true").all()
+    assert (hidden[["n", "mean", "sd", "median", "rwg_j", "ad"]] == "").all().all()
+
+
+def test_two_runs_give_byte_identical_files(dozen_csv, mini_path, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    run("score", dozen_csv, "-i", mini_path, "--out", first, "--no-reports")
+    run("score", dozen_csv, "-i", mini_path, "--out", second, "--no-reports")
+    for name in ("scores.csv", "groups.csv", "reliability.csv", "items.csv", "manifest.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_formula_cells_are_neutralised(mini_path, tmp_path):
+    rows = ["respondent_id,organization,set,a1,a2,a3,b1,b2,b3"]
+    rows += [f"=HYPERLINK(\"x\"){i},@Org,+Set,4,4,2,3,3,3" for i in range(6)]
+    path = tmp_path / "evil.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    result = run("score", path, "-i", mini_path, "--out", out, "--no-reports")
+    assert result.exit_code == 0, result.output
+    text = (out / "scores.csv").read_text()
+    assert "'=HYPERLINK" in text and "'@Org" in text and "'+Set" in text
+    for line in text.splitlines()[1:]:
+        assert not line.startswith(("=", "+", "@", "-"))
+
+
+def test_thirty_defects_listed_exit_2_nothing_written(mini_path, tmp_path):
+    header = "respondent_id,organization,set,a1,a2,a3,b1,b2,b3"
+    rows = [header]
+    for i in range(30):
+        rows.append(f"r{i},Org,S,{7 + i},4,2,3,3,3")  # a1 off the scale on every row
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["score", str(path), "-i", str(mini_path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "30 problems" in result.output
+    assert "row 2, column a1: '7'" in result.output
+    assert "and 10 more" in result.output
+    assert not out.exists()
+
+
+def test_min_group_size_below_floor_is_refused(dozen_csv, mini_path, tmp_path):
+    result = CliRunner().invoke(
+        cli, ["score", str(dozen_csv), "-i", str(mini_path), "--min-group-size", "2"]
+    )
+    assert result.exit_code == 2
+    assert "floor is 3" in result.output
+
+
+def test_unwritable_out_gives_one_sentence(dozen_csv, mini_path, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(
+        cli, ["score", str(dozen_csv), "-i", str(mini_path), "--out", str(blocker), "--no-reports"]
+    )
+    assert result.exit_code == 2
+    assert "not a folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_writes_nothing(dozen_csv, mini_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", dozen_csv, "-i", mini_path)
+    assert result.exit_code == 0
+    assert "12 respondents" in result.output
+    assert not (tmp_path / "output").exists()

@@ -1,0 +1,142 @@
+"""Group summaries: vectorised statistics agree with R and with the one-group functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from surveyor import stats
+from surveyor.instrument import load_instrument
+from surveyor.pipeline import score
+from surveyor.summaries import agreement_label, group_statistics, hierarchy
+
+from .conftest import MINI
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@pytest.fixture(scope="module")
+def reference_result(tmp_path_factory):
+    """The committed R reference data run through the whole pipeline."""
+    data = pd.read_csv(REFERENCE / "data.csv", dtype=str, keep_default_na=False)
+    data = data.rename(columns={"respondent": "respondent_id"}).replace("NA", "")
+    path = tmp_path_factory.mktemp("ref") / "responses.csv"
+    data.to_csv(path, index=False)
+    return score(path, MINI, min_group_size=3, consented=True)
+
+
+def expected(name: str) -> pd.DataFrame:
+    """Reference rows for the two subscales of the mini instrument (the files hold more)."""
+    frame = pd.read_csv(REFERENCE / f"expected_{name}.csv")
+    return frame[frame["subscale"].isin(["alpha_sub", "beta_sub"])]
+
+
+def test_reliability_matches_psych(reference_result):
+    rel = reference_result.reliability.set_index("subscale")
+    for row in expected("alpha").itertuples():
+        got = rel.loc[row.subscale]
+        assert got["alpha"] == pytest.approx(row.raw_alpha, abs=1e-6)
+        assert got["alpha_std"] == pytest.approx(row.std_alpha, abs=1e-6)
+        assert got["average_r"] == pytest.approx(row.average_r, abs=1e-6)
+        assert got["alpha_ci_low"] == pytest.approx(row.feldt_lower, abs=1e-6)
+        assert got["alpha_ci_high"] == pytest.approx(row.feldt_upper, abs=1e-6)
+
+
+def test_icc_matches_multilevel(reference_result):
+    rel = reference_result.reliability.set_index("subscale")
+    for row in expected("icc").itertuples():
+        assert rel.loc[row.subscale, "icc1"] == pytest.approx(row.icc1, abs=1e-6)
+        assert rel.loc[row.subscale, "icc2"] == pytest.approx(row.icc2, abs=1e-6)
+
+
+def test_items_match_psych(reference_result):
+    items = reference_result.items.set_index("item")
+    for row in expected("items").itertuples():
+        got = items.loc[row.item]
+        assert got["n"] == row.n
+        assert got["mean"] == pytest.approx(row.mean, abs=1e-6)
+        assert got["sd"] == pytest.approx(row.sd, abs=1e-6)
+        assert got["r_drop"] == pytest.approx(row.r_drop, abs=1e-6)
+        assert got["alpha_if_deleted"] == pytest.approx(row.alpha_drop, abs=1e-6)
+
+
+def test_set_agreement_matches_multilevel(reference_result):
+    result = reference_result
+    raw = group_statistics(result.scores, result.scored.keyed, result.instrument, result.levels)
+    sets = raw[raw["level"] == "set"].assign(
+        set_id=lambda f: f["organization"] + "/" + f["set"]
+    ).set_index(["subscale", "set_id"])
+    for row in expected("agreement").itertuples():
+        got = sets.loc[(row.subscale, row.set_id)]
+        if np.isnan(row.rwg_j):
+            assert np.isnan(got["rwg_j"])
+            continue
+        assert got["rwg_j"] == pytest.approx(row.rwg_j, abs=1e-6)
+        assert got["ad"] == pytest.approx(row.ad_m, abs=1e-6)
+
+
+def test_vectorised_groups_equal_one_group_functions(reference_result):
+    result = reference_result
+    inst = result.instrument
+    raw = group_statistics(result.scores, result.scored.keyed, inst, result.levels)
+    frame = result.scores
+    for row in raw[raw["level"] == "set"].itertuples():
+        members = (frame["organization"] == row.organization) & (frame["set"] == row.set)
+        ids = [i.id for i in inst.items_of(row.subscale)]
+        summary = stats.describe(frame.loc[members, row.subscale].dropna())
+        assert row.n == summary.n
+        for name in ("mean", "sd", "ci_low", "ci_high", "median", "min", "max"):
+            assert getattr(row, name) == pytest.approx(getattr(summary, name), nan_ok=True)
+        items = result.scored.keyed.loc[members, ids]
+        assert row.rwg_j == pytest.approx(stats.rwg_j(items, 5), nan_ok=True)
+        complete = items.dropna()
+        assert row.ad == pytest.approx(stats.average_deviation(complete), nan_ok=True)
+
+
+def test_row_order_does_not_change_any_summary(reference_result):
+    result = reference_result
+    inst = result.instrument
+    shuffled = result.scores.sample(frac=1, random_state=3)
+    keyed = result.scored.keyed.loc[shuffled.index]
+    a = group_statistics(result.scores, result.scored.keyed, inst, result.levels)
+    b = group_statistics(shuffled, keyed, inst, hierarchy(shuffled))
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "rwg,critical,ad,label",
+    [
+        (0.9, 0.7, 0.5, "shared view"),
+        (0.5, 0.7, 1.0, "divergent"),
+        (0.9, 0.7, 1.0, "mixed"),
+        (0.5, 0.7, 0.5, "mixed"),
+        (float("nan"), 0.7, 0.5, ""),
+    ],
+)
+def test_agreement_labels(rwg, critical, ad, label):
+    assert agreement_label(rwg, critical, ad, 5) == label
+
+
+def test_suppressed_rows_carry_no_statistic(reference_result):
+    groups = reference_result.groups
+    hidden = groups[groups["suppressed"]]
+    assert not hidden.empty
+    for column in ("mean", "sd", "ci_low", "ci_high", "median", "min", "max", "rwg_j", "ad"):
+        assert hidden[column].isna().all()
+    assert hidden["n"].isna().all()
+    assert (hidden["agreement"] == "").all()
+
+
+def test_shipped_instrument_scores_simulated_programme(tmp_path):
+    from surveyor.simulate import simulate
+
+    inst = load_instrument("learning-inaction")
+    path = tmp_path / "sim.csv"
+    simulate(inst).to_csv(path, index=False)
+    result = score(path)
+    assert set(result.groups["level"]) == {"programme", "organization", "set"}
+    assert len(result.reliability) == 5
+    assert result.reliability["alpha"].between(0.6, 0.95).all()
