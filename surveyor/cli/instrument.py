@@ -34,8 +34,12 @@ def list_instruments() -> None:
 def check(file: Path) -> None:
     """Validate an instrument FILE and report every problem at once."""
     from ..errors import InstrumentError
-    from ..instrument import load_instrument, read_yaml, resolve_instrument
-    from ..instrument import validate_instrument_data
+    from ..instrument import (
+        load_instrument,
+        read_yaml,
+        resolve_instrument,
+        validate_instrument_data,
+    )
 
     path = resolve_instrument(file)
     problems = validate_instrument_data(read_yaml(path))
@@ -49,3 +53,61 @@ def check(file: Path) -> None:
         f"{path}: OK ({inst.id} v{inst.version}, {len(inst.items)} items, "
         f"{len(inst.subscales)} subscales)"
     )
+
+
+@instrument.command("build")
+@click.argument("id_or_file")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=True),
+    default=Path("output/instruments"),
+    show_default=True,
+    help="Folder to write the files into (created when missing).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    default="a4",
+    show_default=True,
+    help="Paper size of the PDF.",
+)
+@click.option("--large-print", is_flag=True, help="16 pt text and larger tick boxes.")
+@click.option("--organization", metavar="TEXT", help="Organisation printed on a pre-filled pack.")
+@click.option("--set", "set_name", metavar="TEXT", help="Set printed on a pre-filled pack.")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 1000),
+    help="Number of pre-filled copies, each with its own respondent code "
+    "(needs --organization and --set).",
+)
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of templates that override the shipped ones (repeatable).",
+)
+@handle_errors
+def build(
+    id_or_file: str,
+    out: Path,
+    paper: str,
+    large_print: bool,
+    organization: str | None,
+    set_name: str | None,
+    count: int | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Write the printable questionnaire (PDF and HTML), data-entry template and codebook.
+
+    ID_OR_FILE is a shipped instrument id (see `surveyor instrument list`) or a .yaml file.
+    """
+    from ..instrument_build import build_instrument
+    from ..questionnaire import QuestionnaireOptions
+
+    options = QuestionnaireOptions(
+        paper=paper, large_print=large_print, organization=organization, set=set_name,
+        count=count,
+    )
+    for built in build_instrument(id_or_file, out, options, template_dirs):
+        click.echo(str(built.path))
