@@ -169,7 +169,8 @@ def complementary_suppression(
         return decided
     candidates = sorted(
         (k for k in counts if k not in decided and counts[k] > 0),
-        key=lambda k: (counts[k], str(k)),
+        # Indices are in name order, so ties fall to the first name alphabetically.
+        key=lambda k: (counts[k], k if isinstance(k, int) else str(k)),
     )
     for key in candidates:
         if pool >= min_group_size:
@@ -203,60 +204,63 @@ def suppression_pass(
     -------
     Suppression
     """
+    import numpy as np
+
     check_min_group_size(min_group_size, consented)
     result = Suppression(min_group_size=min_group_size, consented=consented)
-    org_keys = {org: GroupKey("organization", org) for org in frame["organization"].unique()}
-    set_keys = {
-        (org, s): GroupKey("set", org, s)
-        for org, s in frame[["organization", "set"]].drop_duplicates().itertuples(index=False)
-    }
+    grouped = frame.groupby(["organization", "set"], sort=True)
+    set_code = grouped.ngroup().to_numpy()
+    set_names = list(grouped.groups)
+    org_names = sorted({org for org, _ in set_names})
+    org_index = {org: i for i, org in enumerate(org_names)}
+    org_keys = [GroupKey("organization", org) for org in org_names]
+    set_keys = [GroupKey("set", org, s) for org, s in set_names]
+    sets_of_org: list[list[int]] = [[] for _ in org_names]
+    for index, (org, _) in enumerate(set_names):
+        sets_of_org[org_index[org]].append(index)
+    set_org = np.array([org_index[org] for org, _ in set_names], dtype=np.int64)
 
-    def decide(counts_by_org, counts_by_set, parent_forced=None) -> dict[GroupKey, Decision]:
+    def decide(set_counts, parent_forced=None) -> dict[GroupKey, Decision]:
         decisions: dict[GroupKey, Decision] = {}
-        total = sum(counts_by_org.values())
+        org_counts = np.bincount(set_org, weights=set_counts, minlength=len(org_names))
+        total = int(org_counts.sum())
         programme_hidden = 0 < total < min_group_size
         if programme_hidden:
             decisions[PROGRAMME] = Decision(True, BELOW_MINIMUM)
-        forced_orgs = {}
-        for org, key in org_keys.items():
-            if programme_hidden:
-                forced_orgs[org] = PARENT
-            if parent_forced and parent_forced.get(key, SHOWN).suppressed:
-                forced_orgs[org] = PARENT
-        org_decisions = complementary_suppression(counts_by_org, min_group_size, forced_orgs)
-        for org, reason in org_decisions.items():
-            decisions[org_keys[org]] = Decision(True, reason)
-        for org in org_keys:
-            siblings = {s: n for (o, s), n in counts_by_set.items() if o == org}
-            forced_sets = {}
-            for s in siblings:
-                key = set_keys[(org, s)]
-                if org in org_decisions or (
-                    parent_forced and parent_forced.get(key, SHOWN).suppressed
-                ):
-                    forced_sets[s] = PARENT
-            for s, reason in complementary_suppression(
+        forced_orgs = {
+            i: PARENT
+            for i, key in enumerate(org_keys)
+            if programme_hidden or (parent_forced and parent_forced.get(key, SHOWN).suppressed)
+        }
+        org_decisions = complementary_suppression(
+            {i: int(n) for i, n in enumerate(org_counts)}, min_group_size, forced_orgs
+        )
+        for i, reason in org_decisions.items():
+            decisions[org_keys[i]] = Decision(True, reason)
+        for i, members in enumerate(sets_of_org):
+            siblings = {j: int(set_counts[j]) for j in members}
+            forced_sets = {
+                j: PARENT
+                for j in members
+                if i in org_decisions
+                or (parent_forced and parent_forced.get(set_keys[j], SHOWN).suppressed)
+            }
+            if not forced_sets and all(n >= min_group_size or n == 0 for n in siblings.values()):
+                continue
+            for j, reason in complementary_suppression(
                 siblings, min_group_size, forced_sets
             ).items():
-                decisions[set_keys[(org, s)]] = Decision(True, reason)
+                decisions[set_keys[j]] = Decision(True, reason)
         return decisions
 
-    def counts(mask) -> tuple[dict, dict]:
-        by_org = mask.groupby(frame["organization"], sort=True).sum()
-        by_set = mask.groupby([frame["organization"], frame["set"]], sort=True).sum()
-        return (
-            {k: int(v) for k, v in by_org.items()},
-            {k: int(v) for k, v in by_set.items()},
-        )
+    def counts(mask) -> np.ndarray:
+        return np.bincount(set_code[np.asarray(mask, dtype=bool)], minlength=len(set_names))
 
-    import pandas as pd
-
-    everyone = pd.Series(True, index=frame.index)
-    result.groups = decide(*counts(everyone))
+    result.groups = decide(counts(np.ones(len(frame), dtype=bool)))
     for column in scored.columns:
-        for key, decision in decide(*counts(scored[column]), result.groups).items():
+        for key, decision in decide(counts(scored[column]), result.groups).items():
             result.cells[(key, column)] = decision
     for column in answered.columns:
-        for key, decision in decide(*counts(answered[column]), result.groups).items():
+        for key, decision in decide(counts(answered[column]), result.groups).items():
             result.items[(key, column)] = decision
     return result

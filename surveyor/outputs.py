@@ -8,11 +8,9 @@ give byte-identical files.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .csvsafe import csv_text
 from .files import ensure_dir, write_text
 
 if TYPE_CHECKING:
@@ -20,64 +18,44 @@ if TYPE_CHECKING:
 
     from .pipeline import ScoreResult
 
-FLOAT_FORMAT = "{:.10g}"
+FLOAT_FORMAT = "%.10g"
 
 
-def _cell(value: object) -> object:
-    """Format one cell: empty for missing, fixed precision for floats, text as is."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else FLOAT_FORMAT.format(value)
-    if hasattr(value, "item"):  # numpy scalar
-        return _cell(value.item())
-    try:
-        import pandas as pd
+def _neutralise(column: pd.Series) -> pd.Series:
+    """Make a text column spreadsheet-safe, vectorised (see ``csvsafe.safe_cell``)."""
+    from .csvsafe import FORMULA_STARTS, PLAIN_NUMBER
 
-        if value is pd.NA:
-            return ""
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return value
+    text = column.astype(str)
+    risky = text.str.startswith(FORMULA_STARTS) & ~text.str.match(PLAIN_NUMBER.pattern)
+    if risky.any():
+        text = text.where(~risky, "'" + text)
+    return text
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
-    """A DataFrame as safe, deterministic CSV text."""
-    columns = list(frame.columns)
-    rows = ([_cell(v) for v in row] for row in frame.itertuples(index=False, name=None))
-    return csv_text(columns, rows)
+    """A DataFrame as safe, deterministic CSV text.
+
+    Text cells are neutralised against formula injection, booleans written as
+    ``true``/``false``, missing values as empty cells, floats with 10 significant digits.
+    """
+    import pandas as pd
+
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            out[name] = column.map({True: "true", False: "false"})
+        elif pd.api.types.is_numeric_dtype(column):
+            out[name] = column
+        else:
+            out[name] = _neutralise(column.fillna(""))
+    out.columns = [str(c) for c in frame.columns]
+    return out.to_csv(index=False, lineterminator="\n", na_rep="")
 
 
 def scores_csv(result: ScoreResult) -> str:
-    """Person-level scores; numbers written column-wise for speed on large files."""
-    import numpy as np
-
-    frame = result.scores
-    subscale_ids = result.scored.subscale_ids
-    meta = [c for c in frame.columns if c not in subscale_ids]
-    text_columns = [frame[c].astype(str).map(_safe_text) for c in meta]
-    number_columns = []
-    for sid in subscale_ids:
-        values = frame[sid].to_numpy()
-        formatted = np.array([FLOAT_FORMAT.format(v) for v in values], dtype=object)
-        formatted[np.isnan(values)] = ""
-        number_columns.append(formatted)
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(meta + subscale_ids)
-    writer.writerows(zip(*text_columns, *number_columns, strict=True))
-    return buffer.getvalue()
-
-
-def _safe_text(value: str) -> str:
-    from .csvsafe import safe_cell
-
-    return safe_cell(value)
+    """Person-level scores, one row per respondent."""
+    return frame_csv(result.scores)
 
 
 def manifest(result: ScoreResult, files: dict[str, str], reports: list[dict]) -> dict:

@@ -77,8 +77,13 @@ def score(
     *,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     consented: bool = False,
+    format: str | None = None,
+    mapping: str | Path | None = None,
+    include_partial: bool = False,
+    organization: str | None = None,
+    set_name: str | None = None,
 ) -> ScoreResult:
-    """Read, validate and score a responses file.
+    """Read, validate and score a responses file or survey-tool export.
 
     Parameters
     ----------
@@ -90,6 +95,9 @@ def score(
         The anonymity threshold N (default 5; 3 or 4 only with ``consented``).
     consented
         The sets have agreed to see results from fewer than 5 people.
+    format, mapping, include_partial, organization, set_name
+        For survey-tool exports: force a format (else detected), a mapping.yaml, keep
+        unfinished responses, or name the organisation and set of a single-set file.
 
     Returns
     -------
@@ -101,7 +109,6 @@ def score(
         Listing every problem in the file.
     """
     from .anonymity import suppression_pass
-    from .responses import read_responses
     from .scoring import score as score_items
     from .summaries import (
         apply_suppression,
@@ -114,7 +121,10 @@ def score(
     check_min_group_size(min_group_size, consented)
     settings = Settings(min_group_size=min_group_size, consented=consented)
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    data = read_responses(responses, inst)
+    data = load_responses(
+        responses, inst, format=format, mapping=mapping, include_partial=include_partial,
+        organization=organization, set_name=set_name,
+    )
     scored = score_items(data.frame, inst)
     levels = hierarchy(data.frame)
     subscale_ids = [s.id for s in inst.subscales]
@@ -143,6 +153,40 @@ def score(
         alpha_results=alpha_results,
         warnings=warnings,
     )
+
+
+def load_responses(
+    responses: str | Path,
+    instrument: Instrument,
+    *,
+    format: str | None = None,
+    mapping: str | Path | None = None,
+    include_partial: bool = False,
+    organization: str | None = None,
+    set_name: str | None = None,
+) -> Responses:
+    """Read a canonical file directly, or any survey-tool export through its adapter."""
+    from .exports import detect_format, header_has_items, read_export
+    from .responses import read_responses, responses_from_table
+
+    path = Path(responses)
+    if not path.is_file():
+        return read_responses(path, instrument)  # it explains a missing file or a folder
+    detected = format or detect_format(path)
+    plain = (
+        detected == "csv"
+        and mapping is None
+        and organization is None
+        and set_name is None
+        and header_has_items(path, instrument.item_ids)
+    )
+    if plain:
+        return read_responses(responses, instrument)
+    table = read_export(
+        responses, instrument, format=format, mapping=mapping,
+        include_partial=include_partial, organization=organization, set_name=set_name,
+    )
+    return responses_from_table(table, instrument, responses)
 
 
 def keying_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:

@@ -161,6 +161,63 @@ def read_responses(path: str | Path, instrument: Instrument) -> Responses:
     )
 
 
+def responses_from_table(table, instrument: Instrument, source: str | Path) -> Responses:
+    """Validate a survey-tool export already turned into the canonical table.
+
+    Parameters
+    ----------
+    table
+        A ``surveyor.exports.CanonicalTable``: text cells under canonical column names,
+        each row's number in the export, and the export header each column came from.
+    instrument
+        The instrument the answers must follow.
+    source
+        The export file, for its sha256 and for messages.
+
+    Returns
+    -------
+    Responses
+        As ``read_responses``; messages name the export's own column, e.g.
+        ``row 5, column 'Q5_1' (a1)``.
+    """
+    import numpy as np
+
+    path = Path(source)
+    digest = hashlib.sha256(_read_bytes(path)).hexdigest()
+    header = [str(c) for c in table.frame.columns]
+    cells = table.frame.copy()
+    cells.columns = range(len(header))
+    grid = _Table(header, cells, np.asarray(table.rows, dtype=np.int64), len(header), None, [])
+    problems: list[Problem] = [Problem("", note, severity="warning") for note in table.notes]
+    if cells.empty:
+        problems.append(Problem("", "the export holds no responses; check its filters"))
+        raise ResponsesError(str(path), problems)
+    frame, skipped = _validate(grid, instrument, problems)
+    problems = [_export_column(p, table.columns) for p in problems]
+    if any(p.severity == "error" for p in problems):
+        raise ResponsesError(str(path), problems)
+    return Responses(
+        frame=frame,
+        source=path,
+        sha256=digest,
+        format=table.format,
+        encoding=None,
+        warnings=[p for p in problems if p.severity == "warning"],
+        skipped_rows=skipped,
+        has_wave=WAVE in frame.columns,
+    )
+
+
+def _export_column(problem: Problem, columns: dict[str, str]) -> Problem:
+    """Name the export's column beside the canonical one in a problem's location."""
+    match = re.search(r"column (\S+)$", problem.location)
+    if not match or columns.get(match.group(1), match.group(1)) == match.group(1):
+        return problem
+    name = match.group(1)
+    location = problem.location[: match.start()] + f"column '{columns[name]}' ({name})"
+    return Problem(location, problem.message, problem.severity)
+
+
 def _read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise SurveyorError(f"{path}: no such file")

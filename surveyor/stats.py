@@ -23,8 +23,8 @@ NAN = float("nan")
 #: Seed and replications of the rwg(j) null simulation in :func:`rwg_j_critical`.
 RWG_SIM_SEED = 20240611
 RWG_SIM_REPLICATIONS = 100_000
-# Above this group size the normal approximation replaces the simulation (see below).
-RWG_SIM_MAX_N = 30
+# Up to this group size the rwg(j) null is computed exactly; above it, approximated.
+RWG_EXACT_MAX_N = 30
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,20 +293,20 @@ def _rwg_j_critical_normal(n: int, j: int, n_options: int, level: float) -> floa
     The ``level`` quantile of rwg(j) is rwg(j) at the ``1 - level`` quantile of that mean.
     It agrees with the simulation to about .001 from n = 30 up (tests check n = 31-100).
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
     values = np.arange(1, n_options + 1, dtype=float)
     centred = values - values.mean()
     variance = float(np.mean(centred**2))
     mu4 = float(np.mean(centred**4))
     sampling = mu4 / n - variance**2 * (n - 3) / (n * (n - 1))
-    low = variance - norm.ppf(level) * math.sqrt(sampling / j)
+    low = variance - ndtri(level) * math.sqrt(sampling / j)
     return float(_rwg_from_variance(np.array([low]), j, variance)[0])
 
 
 @functools.lru_cache(maxsize=512)
 def rwg_j_critical(n: int, j: int, n_options: int, level: float = 0.95) -> float:
-    """Critical value of rwg(j) under random answering, simulated as ``rwg.j.sim``.
+    """Critical value of rwg(j) under random answering: the null's ``level`` quantile.
 
     Parameters
     ----------
@@ -327,27 +327,68 @@ def rwg_j_critical(n: int, j: int, n_options: int, level: float = 0.95) -> float
 
     Notes
     -----
-    Simulated like ``multilevel::rwg.j.sim(gsize = n, nitems = J, nresp = A)`` without
-    item correlations: ``RWG_SIM_REPLICATIONS`` (100,000) groups drawn with numpy's
-    ``default_rng(RWG_SIM_SEED)`` (seed 20240611), the same seed for every (n, J, A) so a
-    value never depends on call order. The quantile is the inverse of the empirical
-    distribution (R's ``quantile(type = 1)``). multilevel's ``rwg.95`` reports instead the
-    next distinct simulated value above that quantile, which is higher by up to about
-    .015 for small groups; the values here agree with R's ``quantile(sim$rwg, .95,
-    type = 1)`` with 10,000 replications to within simulation error (.01 in the
-    reference checks). One call takes about 0.1 s for a set of 9; results are cached per
-    argument tuple, as the function is called once per group. Above ``RWG_SIM_MAX_N``
-    (30) respondents the normal approximation of ``_rwg_j_critical_normal`` is used
-    instead: it agrees with the simulation to about .001 there, and simulating a national
-    programme's million respondents is out of reach.
+    The null is the one ``multilevel::rwg.j.sim(gsize = n, nitems = J, nresp = A)``
+    simulates (independent uniform answers). Up to ``RWG_EXACT_MAX_N`` (30) respondents it
+    is computed exactly (``_rwg_j_critical_exact``): no random numbers, so every machine
+    gets the same value. It equals the 100,000-replication simulation
+    (``rwg_j_critical_simulated``) at every size checked, and agrees with R's
+    ``quantile(sim$rwg, .95, type = 1)`` from 10,000 replications within simulation
+    error (.006 in the reference checks). multilevel's own ``rwg.95`` reports the next
+    distinct simulated value above that quantile, higher by up to about .015 for small
+    groups. Above 30 respondents the normal approximation ``_rwg_j_critical_normal``
+    is used, within about .001 of the simulation there. Results are cached per argument
+    tuple, as the function is called once per group.
     """
-    null_var = _null_variance(n_options)
     if n < 2:
         return NAN
     if j < 1:
         raise ValueError(f"a subscale needs at least 1 item, not {j}")
-    if n > RWG_SIM_MAX_N:
+    _null_variance(n_options)
+    if n > RWG_EXACT_MAX_N:
         return _rwg_j_critical_normal(n, j, n_options, level)
+    return _rwg_j_critical_exact(n, j, n_options, level)
+
+
+def _rwg_j_critical_exact(n: int, j: int, n_options: int, level: float) -> float:
+    """The exact null quantile for small groups.
+
+    The distribution of (sum, sum of squares) of n independent uniform answers on 1..A
+    is built by dynamic programming; each gives one item's variance as the integer
+    ``k = n * sumsq - sum^2`` over ``n(n-1)``. The J items are independent, so the sum of
+    their k is the J-fold convolution. rwg(j) falls as the mean variance rises, so its
+    ``level`` quantile (R's type 1) is rwg(j) at the largest total k whose lower tail
+    ``P(K < k)`` is at most ``1 - level``.
+    """
+    null_var = _null_variance(n_options)
+    values = np.arange(1, n_options + 1)
+    max_sum, max_squares = n * n_options, n * n_options**2
+    mass = np.zeros((max_sum + 1, max_squares + 1))
+    mass[0, 0] = 1.0
+    for _ in range(n):
+        step = np.zeros_like(mass)
+        for v in values:
+            step[v:, v * v :] += mass[: max_sum + 1 - v, : max_squares + 1 - v * v]
+        mass = step / n_options
+    sums, squares = np.nonzero(mass)
+    k = n * squares - sums**2
+    per_item = np.bincount(k, weights=mass[sums, squares])
+    total = per_item
+    for _ in range(j - 1):
+        total = np.convolve(total, per_item)
+    below = np.cumsum(total) - total
+    admissible = np.flatnonzero((total > 1e-15) & (below <= 1 - level + 1e-12))
+    mean_var = admissible.max() / (j * n * (n - 1))
+    return float(_rwg_from_variance(np.array([mean_var]), j, null_var)[0])
+
+
+def rwg_j_critical_simulated(n: int, j: int, n_options: int, level: float = 0.95) -> float:
+    """The same quantile by simulation, as ``multilevel::rwg.j.sim`` does it.
+
+    ``RWG_SIM_REPLICATIONS`` (100,000) groups drawn with numpy's
+    ``default_rng(RWG_SIM_SEED)``; the quantile is R's ``quantile(type = 1)``. Kept as an
+    independent check on the exact computation (tests compare the two).
+    """
+    null_var = _null_variance(n_options)
     rng = np.random.default_rng(RWG_SIM_SEED)
     reps = RWG_SIM_REPLICATIONS
     # Bound memory for large groups: draw the replications in blocks of a size that

@@ -83,6 +83,65 @@ def agreement_label(rwg: float, critical: float, ad: float, n_options: int) -> s
     return MIXED
 
 
+def grouped_describe(codes, values, n_groups: int) -> dict:
+    """n, mean, sd (n-1), median, min and max of ``values`` per group code, NaN dropped.
+
+    One stable sort and a few ``bincount`` passes: linear in respondents, whatever the
+    number of groups (pandas' groupby recompresses the codes on every call).
+    """
+    import numpy as np
+
+    ok = ~np.isnan(values)
+    c, v = codes[ok], values[ok]
+    n = np.bincount(c, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(c, weights=v, minlength=n_groups) / n
+        squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=n_groups)
+        sd = np.sqrt(squares / (n - 1))
+    sd[n < 2] = np.nan
+    order = np.lexsort((v, c))
+    ordered = v[order]
+    starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+    has = n > 0
+    first = np.where(has, starts, 0)
+    last = np.where(has, starts + n - 1, 0)
+    lower_mid = np.where(has, starts + (n - 1) // 2, 0)
+    upper_mid = np.where(has, starts + n // 2, 0)
+    if len(ordered):
+        minimum = np.where(has, ordered[first], np.nan)
+        maximum = np.where(has, ordered[last], np.nan)
+        median = np.where(has, (ordered[lower_mid] + ordered[upper_mid]) / 2, np.nan)
+    else:
+        minimum = maximum = median = np.full(n_groups, np.nan)
+    return {
+        "n": n.astype(int),
+        "mean": mean,
+        "sd": sd,
+        "median": median,
+        "min": minimum,
+        "max": maximum,
+    }
+
+
+def grouped_item_spread(codes, items, n_groups: int):
+    """Per group, over respondents who answered every item: their count, the mean of the
+    item variances (n-1), and AD (mean absolute deviation from the item mean, averaged
+    over items, as ``multilevel::ad.m``)."""
+    import numpy as np
+
+    complete = ~np.isnan(items).any(axis=1)
+    c, x = codes[complete], items[complete]
+    n = np.bincount(c, minlength=n_groups)
+    variances, deviations = [], []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for column in x.T:
+            mean = np.bincount(c, weights=column, minlength=n_groups) / n
+            centred = column - mean[c]
+            variances.append(np.bincount(c, weights=centred**2, minlength=n_groups) / (n - 1))
+            deviations.append(np.bincount(c, weights=np.abs(centred), minlength=n_groups) / n)
+    return n, np.mean(variances, axis=0), np.mean(deviations, axis=0)
+
+
 def group_statistics(
     scores: pd.DataFrame,
     keyed: pd.DataFrame,
@@ -103,6 +162,7 @@ def group_statistics(
     """
     import numpy as np
     import pandas as pd
+    from scipy.special import stdtrit
 
     from . import stats
 
@@ -118,44 +178,23 @@ def group_statistics(
         n_groups = len(names)
         for subscale in instrument.subscales:
             ids = [item.id for item in instrument.items_of(subscale.id)]
-            values = scores[subscale.id].to_numpy()
-            ok = ~np.isnan(values)
-            s = pd.Series(values[ok])
-            g = s.groupby(codes[ok])
-            agg = pd.DataFrame(
-                {
-                    "n": g.size(),
-                    "mean": g.mean(),
-                    "sd": g.std(ddof=1),
-                    "median": g.median(),
-                    "min": g.min(),
-                    "max": g.max(),
-                }
-            ).reindex(range(n_groups))
-            agg["n"] = agg["n"].fillna(0).astype(int)
-            n = agg["n"].to_numpy()
+            described = grouped_describe(codes, scores[subscale.id].to_numpy(), n_groups)
+            agg = pd.DataFrame(described)
+            n = described["n"]
             with np.errstate(invalid="ignore", divide="ignore"):
-                from scipy.stats import t as t_dist
+                tq = stdtrit(np.where(n > 1, n - 1, np.nan), 0.975)
+                half = tq * described["sd"] / np.sqrt(n)
+            agg["ci_low"] = described["mean"] - half
+            agg["ci_high"] = described["mean"] + half
 
-                tq = t_dist.ppf(0.975, np.where(n > 1, n - 1, np.nan))
-                half = tq * agg["sd"].to_numpy() / np.sqrt(n)
-            agg["ci_low"] = agg["mean"] - half
-            agg["ci_high"] = agg["mean"] + half
-
-            items = keyed[ids].to_numpy()
-            complete = ~np.isnan(items).any(axis=1)
-            sub = pd.DataFrame(items[complete], columns=ids)
-            gc = codes[complete]
-            grouped = sub.groupby(gc)
-            n_complete = grouped.size().reindex(range(n_groups)).fillna(0).to_numpy()
-            mean_var = grouped.var(ddof=1).mean(axis=1).reindex(range(n_groups)).to_numpy()
-            ratio = np.minimum(mean_var, null_variance) / null_variance
             j = len(ids)
+            n_complete, mean_var, ad = grouped_item_spread(
+                codes, keyed[ids].to_numpy(), n_groups
+            )
+            ratio = np.minimum(mean_var, null_variance) / null_variance
             with np.errstate(invalid="ignore", divide="ignore"):
                 rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
             rwg = np.where(n_complete >= 2, rwg, np.nan)
-            deviations = (sub - grouped.transform("mean")).abs()
-            ad = deviations.groupby(gc).mean().mean(axis=1).reindex(range(n_groups)).to_numpy()
             ad = np.where(n_complete >= 2, ad, np.nan)
             critical = np.array(
                 [

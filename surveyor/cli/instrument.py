@@ -87,6 +87,15 @@ def check(file: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of templates that override the shipped ones (repeatable).",
 )
+@click.option(
+    "--format",
+    "form_format",
+    type=click.Choice(["print", "xlsform"]),
+    default="print",
+    show_default=True,
+    help="print: PDF, HTML, template and codebook; xlsform: an XLSForm for KoboToolbox, "
+    "ODK and Enketo.",
+)
 @handle_errors
 def build(
     id_or_file: str,
@@ -97,11 +106,19 @@ def build(
     set_name: str | None,
     count: int | None,
     template_dirs: tuple[Path, ...],
+    form_format: str,
 ) -> None:
-    """Write the printable questionnaire (PDF and HTML), data-entry template and codebook.
+    """Write the printable questionnaire (PDF and HTML), data-entry template and codebook,
+    or with --format xlsform an online form.
 
     ID_OR_FILE is a shipped instrument id (see `surveyor instrument list`) or a .yaml file.
     """
+    if form_format == "xlsform":
+        from ..instrument import load_instrument
+        from ..xlsform import write_xlsform
+
+        click.echo(str(write_xlsform(load_instrument(id_or_file), out)))
+        return
     from ..instrument_build import build_instrument
     from ..questionnaire import QuestionnaireOptions
 

@@ -18,6 +18,44 @@ instrument_option = click.option(
 responses_argument = click.argument("responses", type=click.Path(path_type=Path))
 
 
+def export_options(command):
+    """Options for reading survey-tool exports, shared by score and validate."""
+    from ..exports import FORMAT_CHOICES
+
+    for option in reversed(
+        [
+            click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES),
+                         default=None, help="Force the export format [default: detected]."),
+            click.option("--mapping", type=click.Path(exists=True, dir_okay=False,
+                         path_type=Path), default=None,
+                         help="mapping.yaml connecting export columns to items "
+                              "(see 'surveyor mapping init')."),
+            click.option("--include-partial", is_flag=True,
+                         help="Keep unfinished responses (Qualtrics)."),
+            click.option("--organization", default=None,
+                         help="Organisation of every response in a single-set file."),
+            click.option("--set", "set_name", default=None,
+                         help="Set of every response in a single-set file."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _reader_options(format_, mapping, include_partial, organization, set_name) -> dict:
+    return {
+        "format": format_, "mapping": mapping, "include_partial": include_partial,
+        "organization": organization, "set_name": set_name,
+    }
+
+
+def _echo_source(data) -> None:
+    from ..exports import FORMAT_NAMES
+
+    if data.format not in ("csv", "xlsx"):
+        click.echo(f"Detected {FORMAT_NAMES.get(data.format, data.format)}", err=True)
+
+
 def _echo_warnings(warnings, limit: int = 20) -> None:
     for warning in warnings[:limit]:
         click.echo(f"Warning: {warning}", err=True)
@@ -28,14 +66,16 @@ def _echo_warnings(warnings, limit: int = 20) -> None:
 @click.command()
 @responses_argument
 @instrument_option
+@export_options
 @handle_errors
-def validate(responses: Path, instrument: str) -> None:
-    """Check a RESPONSES file (CSV or XLSX) without scoring or writing anything."""
+def validate(responses: Path, instrument: str, **reader) -> None:
+    """Check a RESPONSES file or export without scoring or writing anything."""
     from ..instrument import load_instrument
-    from ..responses import read_responses
+    from ..pipeline import load_responses
 
     inst = load_instrument(instrument)
-    data = read_responses(responses, inst)
+    data = load_responses(responses, inst, **_reader_options(**reader))
+    _echo_source(data)
     _echo_warnings(data.warnings)
     frame = data.frame
     click.echo(
@@ -69,6 +109,21 @@ def validate(responses: Path, instrument: str) -> None:
     help="The sets agreed to see results from 3 or 4 people (allows --min-group-size 3 or 4).",
 )
 @click.option("--no-reports", is_flag=True, help="Write the data files only.")
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Brand folder with templates and brand.toml (repeatable; searched in order).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes for the PDFs [default: number of cores].")
+@click.option("--html", "write_html", is_flag=True,
+              help="Also write each report's self-contained HTML next to its PDF.")
+@click.option("--force", is_flag=True, help="Render every report, even unchanged ones.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data for report covers [default: the file's date].")
+@export_options
 @handle_errors
 def score(
     responses: Path,
@@ -77,21 +132,69 @@ def score(
     min_group_size: int,
     consented: bool,
     no_reports: bool,
+    template_dirs: tuple[Path, ...],
+    jobs: int | None,
+    write_html: bool,
+    force: bool,
+    data_date: str | None,
+    **reader,
 ) -> None:
-    """Validate and score RESPONSES; write data files (and reports) to --out."""
+    """Validate and score RESPONSES; write data files and PDF reports to --out."""
     from ..files import ensure_dir
     from ..outputs import write_data, write_manifest
     from ..pipeline import score as run_score
 
     result = run_score(
-        responses, instrument, min_group_size=min_group_size, consented=consented
+        responses, instrument, min_group_size=min_group_size, consented=consented,
+        **_reader_options(**reader),
     )
+    _echo_source(result.responses)
     ensure_dir(out)
     files = write_data(result, out)
     reports: list[dict] = []
+    if not no_reports:
+        reports = _write_reports(
+            result, out, template_dirs, jobs, write_html, force, data_date or _file_date(responses)
+        )
     write_manifest(result, out, files, reports)
     _echo_warnings(result.warnings)
     _summary(result, out)
+    if reports:
+        rendered = sum(1 for r in reports if r.get("rendered"))
+        click.echo(
+            f"Wrote {len(reports)} reports to {out / 'reports'} "
+            f"({rendered} rendered, {len(reports) - rendered} unchanged)"
+        )
+
+
+def _file_date(path: Path) -> str:
+    import datetime
+
+    stamp = Path(path).stat().st_mtime
+    return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).date().isoformat()
+
+
+def _write_reports(result, out, template_dirs, jobs, write_html, force, data_date):
+    import sys
+
+    from ..reports import write_reports
+
+    reports_dir = out / "reports"
+    if sys.stderr.isatty():
+        with click.progressbar(length=1, label="Rendering reports", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int, path: str) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            return write_reports(
+                result, reports_dir, template_dirs=template_dirs, jobs=jobs, html=write_html,
+                force=force, data_date=data_date, progress=progress,
+            )
+    return write_reports(
+        result, reports_dir, template_dirs=template_dirs, jobs=jobs, html=write_html,
+        force=force, data_date=data_date,
+    )
 
 
 def _summary(result, out: Path) -> None:
