@@ -26,8 +26,11 @@ def _neutralise(column: pd.Series) -> pd.Series:
     from .csvsafe import FORMULA_STARTS, PLAIN_NUMBER
 
     text = column.astype(str)
-    risky = text.str.startswith(FORMULA_STARTS) & ~text.str.match(PLAIN_NUMBER.pattern)
+    risky = text.str.startswith(FORMULA_STARTS).to_numpy(dtype=bool)
     if risky.any():
+        # The number test runs only on the few cells that start like a formula.
+        candidates = text[risky]
+        risky[risky] = ~candidates.str.match(PLAIN_NUMBER.pattern).to_numpy(dtype=bool)
         text = text.where(~risky, "'" + text)
     return text
 

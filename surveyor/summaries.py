@@ -48,13 +48,15 @@ def hierarchy(frame: pd.DataFrame) -> Levels:
     import numpy as np
     import pandas as pd
 
+    from .anonymity import set_codes
+
     org_code, org_names = pd.factorize(frame["organization"], sort=True)
-    grouped = frame.groupby(["organization", "set"], sort=True)
+    codes, names = set_codes(frame)
     return Levels(
         org_code=np.asarray(org_code),
-        set_code=grouped.ngroup().to_numpy(),
+        set_code=codes,
         org_names=[str(name) for name in org_names],
-        set_names=[(str(o), str(s)) for o, s in grouped.groups],
+        set_names=names,
     )
 
 
@@ -99,10 +101,33 @@ def grouped_describe(codes, values, n_groups: int) -> dict:
         squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=n_groups)
         sd = np.sqrt(squares / (n - 1))
     sd[n < 2] = np.nan
+    has = n > 0
+    distinct, position = np.unique(v, return_inverse=True)
+    if len(distinct) * n_groups <= 5_000_000:
+        # Scores take few distinct values (means of a handful of whole numbers): count
+        # them per group instead of sorting a million values.
+        table = np.bincount(
+            c * len(distinct) + position, minlength=n_groups * len(distinct)
+        ).reshape(n_groups, len(distinct))
+        cumulative = np.cumsum(table, axis=1)
+        lower = np.minimum((n - 1) // 2, np.maximum(n - 1, 0))
+        upper = n // 2
+        lower_at = (cumulative <= lower[:, None]).sum(axis=1)
+        upper_at = (cumulative <= upper[:, None]).sum(axis=1)
+        first_at = (cumulative == 0).sum(axis=1)
+        last_at = (cumulative < n[:, None]).sum(axis=1)
+        top = len(distinct) - 1
+        pick = lambda at: distinct[np.minimum(at, top)] if len(distinct) else at  # noqa: E731
+        minimum = np.where(has, pick(first_at), np.nan)
+        maximum = np.where(has, pick(last_at), np.nan)
+        median = np.where(has, (pick(lower_at) + pick(upper_at)) / 2, np.nan)
+        return {
+            "n": n.astype(int), "mean": mean, "sd": sd, "median": median,
+            "min": minimum, "max": maximum,
+        }
     order = np.lexsort((v, c))
     ordered = v[order]
     starts = np.concatenate(([0], np.cumsum(n)[:-1]))
-    has = n > 0
     first = np.where(has, starts, 0)
     last = np.where(has, starts + n - 1, 0)
     lower_mid = np.where(has, starts + (n - 1) // 2, 0)

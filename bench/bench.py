@@ -1,0 +1,236 @@
+"""surveyor's benchmarks (issue 6): W1-W4, measured as ratios within one run.
+
+Run with ``bench/run`` (all workloads) or ``bench/run W2 W3`` (some). Results are printed
+and written to BENCHMARKS.md. Workloads are made by ``surveyor simulate`` with fixed seeds,
+so everyone measures the same files. Data goes to ``bench/data/`` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / "data"
+NATIONAL = HERE / "national-25.yaml"
+SURVEYOR = [sys.executable, "-m", "surveyor"]
+
+
+def run(args: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    """Run a command; return its wall time in seconds."""
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, **kwargs)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(args)}\n{done.stdout}\n{done.stderr}")
+    return elapsed, done
+
+
+def peak_rss_mb(args: list[str]) -> tuple[float, float]:
+    """Wall time and peak resident memory (MB) of a command and its children, via time -v."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v", *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(args)}\n{done.stderr[-2000:]}")
+    for line in done.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return elapsed, int(line.split(":")[1]) / 1024
+    return elapsed, float("nan")
+
+
+def simulate(out: Path, *options: str) -> Path:
+    if not out.exists():
+        run([*SURVEYOR, "simulate", "--out", str(out), *options])
+    return out
+
+
+def w1(results: dict) -> None:
+    """National scoring: 1,000,000 respondents against pandas and R."""
+    data = simulate(
+        DATA / "w1.csv", "-i", str(NATIONAL), "--organizations", "250", "--sets", "20000",
+        "--min-set-size", "3", "--max-set-size", "90", "--respondents", "1000000",
+        "--missing-rate", "0.02", "--dont-know-rate", "0.005", "--seed", "1",
+    )
+    engine = "pyarrow"
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        engine = "c"
+    code = (
+        "import pandas as pd, sys, time; t = time.perf_counter(); "
+        f"pd.read_csv(sys.argv[1], engine='{engine}'); print(time.perf_counter() - t)"
+    )
+    pandas_seconds = float(run([sys.executable, "-c", code, str(data)])[1].stdout.strip())
+    out = DATA / "w1-out"
+    shutil.rmtree(out, ignore_errors=True)
+    surveyor_seconds, peak = peak_rss_mb(
+        [*SURVEYOR, "score", str(data), "-i", str(NATIONAL), "--out", str(out), "--no-reports"]
+    )
+    r_seconds = float("nan")
+    if shutil.which("Rscript"):
+        r_seconds, _ = run(["Rscript", str(HERE / "w1.R"), str(data)])
+    results["W1"] = {
+        "respondents": 1_000_000,
+        "pandas_engine": engine,
+        "pandas_read_s": round(pandas_seconds, 2),
+        "surveyor_s": round(surveyor_seconds, 2),
+        "r_s": round(r_seconds, 2),
+        "ratio_vs_pandas": round(surveyor_seconds / pandas_seconds, 2),
+        "ratio_vs_r": round(surveyor_seconds / r_seconds, 3) if r_seconds == r_seconds else None,
+        "peak_mb": round(peak),
+    }
+
+
+def programme(name: str, organizations: int, sets_per_org: int, size: int) -> Path:
+    return simulate(
+        DATA / f"{name}.csv", "--organizations", str(organizations),
+        "--sets", str(organizations * sets_per_org), "--min-set-size", str(size),
+        "--max-set-size", str(size), "--respondents", str(organizations * sets_per_org * size),
+        "--seed", "2",
+    )
+
+
+def score_reports(data: Path, out: Path, *extra: str) -> tuple[float, float, dict]:
+    seconds, peak = peak_rss_mb(
+        [*SURVEYOR, "score", str(data), "--out", str(out), "--data-date", "2026-11-01", *extra]
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    return seconds, peak, manifest
+
+
+def weasyprint_floor(folder: Path) -> tuple[float, int]:
+    """WeasyPrint alone rendering every saved report HTML, one process, one by one."""
+    code = (
+        "import sys, time, pathlib, weasyprint\n"
+        "from weasyprint.text.fonts import FontConfiguration\n"
+        "fc = FontConfiguration(); files = sorted(pathlib.Path(sys.argv[1]).rglob('*.html'))\n"
+        "t = time.perf_counter()\n"
+        "for f in files:\n"
+        "    weasyprint.HTML(string=f.read_text(), base_url=str(f.parent)).write_pdf(\n"
+        "        font_config=fc, pdf_tags=True)\n"
+        "print(time.perf_counter() - t, len(files))\n"
+    )
+    seconds, count = run([sys.executable, "-c", code, str(folder)])[1].stdout.split()
+    return float(seconds), int(count)
+
+
+def w2_w3(results: dict) -> None:
+    """Programme reports (520) with 1 and 2 workers, the WeasyPrint floor, then caching."""
+    data = programme("w2", 20, 25, 8)
+    one, two = DATA / "w2-jobs1", DATA / "w2-jobs2"
+    for folder in (one, two):
+        shutil.rmtree(folder, ignore_errors=True)
+    small = programme("w2-small", 5, 25, 8)
+    small_out = DATA / "w2-small"
+    shutil.rmtree(small_out, ignore_errors=True)
+    _, small_peak, _ = score_reports(small, small_out, "--jobs", "2")
+    t1, peak1, manifest = score_reports(data, one, "--jobs", "1", "--html")
+    t2, peak2, _ = score_reports(data, two, "--jobs", "2")
+    reports = len(manifest["reports"])
+    floor, floor_count = weasyprint_floor(one / "reports")
+    results["W2"] = {
+        "reports": reports,
+        "jobs1_s": round(t1, 1),
+        "jobs2_s": round(t2, 1),
+        "speedup_jobs2": round(t1 / t2, 2),
+        "per_report_jobs1_s": round(t1 / reports, 3),
+        "weasyprint_floor_per_report_s": round(floor / floor_count, 3),
+        "overhead_vs_floor": round(t1 / reports / (floor / floor_count) - 1, 3),
+        "peak_mb_130_reports": round(small_peak),
+        "peak_mb_520_reports": round(peak2),
+        "peak_mb_jobs1": round(peak1),
+    }
+    t_again, _, again = score_reports(data, two, "--jobs", "2")
+    rendered_again = sum(1 for r in again["reports"] if r.get("rendered"))
+    changed = DATA / "w2-changed.csv"
+    lines = data.read_text().splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    position = len(header) - 1
+    first[position] = "1" if first[position] != "1" else "5"
+    lines[1] = ",".join(first)
+    changed.write_text("\n".join(lines) + "\n")
+    shutil.copytree(two, DATA / "w2-changed-out", dirs_exist_ok=True)
+    t_changed, _, after = score_reports(changed, DATA / "w2-changed-out", "--jobs", "2")
+    rendered_changed = sorted(r["path"] for r in after["reports"] if r.get("rendered"))
+    results["W3"] = {
+        "unchanged_rerun_s": round(t_again, 1),
+        "unchanged_fraction_of_full": round(t_again / t2, 3),
+        "rendered_on_unchanged_rerun": rendered_again,
+        "rendered_after_one_answer_changed": rendered_changed,
+        "changed_rerun_s": round(t_changed, 1),
+    }
+
+
+def w4(results: dict) -> None:
+    out = DATA / "w4"
+    shutil.rmtree(out, ignore_errors=True)
+    seconds, peak = peak_rss_mb(
+        [*SURVEYOR, "instrument", "build", "learning-inaction", "--out", str(out),
+         "--organization", "Northfield NHS Foundation Trust", "--set", "Ward managers",
+         "--count", "200"]
+    )
+    pdfs = list(out.glob("*.pdf"))
+    single, _ = run([*SURVEYOR, "instrument", "build", "learning-inaction", "--out",
+                     str(DATA / "w4-single")])
+    results["W4"] = {
+        "copies": 200,
+        "seconds": round(seconds, 1),
+        "per_copy_s": round(seconds / 200, 3),
+        "single_questionnaire_s": round(single, 2),
+        "peak_mb": round(peak),
+        "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 1e6, 1),
+    }
+
+
+def write_markdown(results: dict) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `bench/run` on {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}. Ratios are measured "
+        "within one run; absolute figures vary with the machine's load.",
+        "",
+    ]
+    targets = {
+        "W1": "total time at most 3x pandas reading the same CSV; faster than R; peak < 2 GB",
+        "W2": "overhead <= 15% over WeasyPrint alone; --jobs 2 >= 1.8x --jobs 1; flat memory",
+        "W3": "unchanged re-run < 5% of the full run and renders nothing; one changed set "
+              "re-renders its set, organisation and programme reports only",
+        "W4": "a pack of 200 pre-filled questionnaires",
+    }
+    for name, figures in results.items():
+        lines += [f"## {name}", "", f"Target: {targets[name]}.", "", "| measure | value |",
+                  "|---|---|"]
+        lines += [f"| {key} | {value} |" for key, value in figures.items()]
+        lines.append("")
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("workloads", nargs="*", default=["W1", "W2", "W4"],
+                        help="W1, W2 (includes W3), W4")
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    results_file = DATA / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    for name in args.workloads:
+        print(f"running {name} ...", flush=True)
+        {"W1": w1, "W2": w2_w3, "W3": w2_w3, "W4": w4}[name.upper()](results)
+        results_file.write_text(json.dumps(results, indent=2))
+        print(json.dumps({k: results[k] for k in results if k.startswith(name[:2])}, indent=2))
+    write_markdown(results)
+
+
+if __name__ == "__main__":
+    main()
