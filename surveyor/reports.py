@@ -1,0 +1,287 @@
+"""Write every report of a run: safe file names, worker processes, cache, manifest entries.
+
+The main process builds each report's HTML (context and charts cost milliseconds);
+worker processes turn HTML into PDF (WeasyPrint's layout holds the GIL, so threads would
+not help). Each worker keeps one FontConfiguration for its whole life. HTML is produced
+lazily and at most a few documents are in flight, so memory stays flat however many
+reports a programme has.
+
+A report whose HTML, surveyor version and assets are unchanged since the last run in the
+same folder is not rendered again (its manifest entry records the cache key); ``force``
+renders everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .files import write_bytes, write_text
+from .resources import font_files, templates_dir
+
+if TYPE_CHECKING:
+    from .pipeline import ScoreResult
+
+MAX_NAME = 80
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in
+                                                  range(1, 10)}
+
+
+def safe_name(name: str, taken: set[str] | None = None, limit: int = MAX_NAME) -> str:
+    """A file or folder name made safe from a group name.
+
+    No path separators, no ``..``, no control characters, no leading dots, at most
+    ``limit`` characters, never a Windows device name, and unique (case-insensitively)
+    among ``taken``, which is updated. The real name is printed inside the report.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = "".join(ch if (ch.isalnum() or ch in " -_.()&,'") else "_" for ch in text)
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    text = re.sub(r"\.{2,}", ".", text)
+    text = text[:limit].rstrip(" ._") or "unnamed"
+    if text.lower() in WINDOWS_RESERVED:
+        text = f"_{text}"
+    if taken is None:
+        return text
+    candidate, counter = text, 2
+    while candidate.casefold() in taken:
+        suffix = f"-{counter}"
+        candidate = text[: limit - len(suffix)] + suffix
+        counter += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def report_paths(specs: Sequence) -> list[str]:
+    """Relative output paths for report specs, collision-free, in spec order.
+
+    ``programme.pdf``, ``<organization>/organization.pdf``, ``<organization>/sets/<set>.pdf``.
+    """
+    org_folders: dict[str, str] = {}
+    taken_orgs: set[str] = {"programme.pdf"}
+    taken_sets: dict[str, set[str]] = {}
+    paths = []
+    for spec in specs:
+        if spec.kind == "programme":
+            paths.append("programme.pdf")
+            continue
+        if spec.organization not in org_folders:
+            org_folders[spec.organization] = safe_name(spec.organization, taken_orgs)
+        folder = org_folders[spec.organization]
+        if spec.kind == "organization":
+            paths.append(f"{folder}/organization.pdf")
+        else:
+            name = safe_name(spec.set, taken_sets.setdefault(folder, set()))
+            paths.append(f"{folder}/sets/{name}.pdf")
+    return paths
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """What a worker needs to render one report: its HTML and where assets may come from."""
+
+    path: str
+    html: str
+    base_url: str
+    allowed_roots: tuple[str, ...]
+    title: str
+
+
+def _asset_roots(template_dirs: Sequence[Path]) -> tuple[str, ...]:
+    """The shipped templates, then the brand folders, then the font folder."""
+    roots = [templates_dir(), *template_dirs, next(iter(font_files().values())).parent]
+    return tuple(str(Path(r).resolve()) for r in roots)
+
+
+def cache_key(task: RenderTask) -> str:
+    """Everything a PDF depends on: its HTML, the renderer versions, the asset folders."""
+    import weasyprint
+
+    digest = hashlib.sha256()
+    for part in (task.html, __version__, weasyprint.__version__, *task.allowed_roots):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    for root in task.allowed_roots[1:-1]:  # brand folders: their files may change
+        for file in sorted(Path(root).rglob("*")):
+            if file.is_file():
+                digest.update(str(file.relative_to(root)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def render_task(task: RenderTask) -> tuple[str, bytes]:
+    """Render one report to PDF bytes (runs in a worker process)."""
+    from .pdf import html_to_pdf
+
+    pdf = html_to_pdf(
+        task.html,
+        base_url=Path(task.base_url),
+        allowed_roots=[Path(r) for r in task.allowed_roots],
+        title=task.title,
+    )
+    return task.path, pdf
+
+
+def _previous_entries(out: Path) -> dict[str, dict]:
+    manifest = out.parent / "manifest.json" if out.name == "reports" else out / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {entry.get("path"): entry for entry in data.get("reports", []) if "path" in entry}
+
+
+def _unchanged(out: Path, entry: dict | None, key: str) -> bool:
+    if not entry or entry.get("cache_key") != key:
+        return False
+    path = out / entry["path"]
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
+    except OSError:
+        return False
+
+
+def run_tasks(
+    tasks: Iterable[RenderTask], jobs: int, executor=None
+) -> Iterator[tuple[str, bytes]]:
+    """Render tasks in order of completion with ``jobs`` worker processes (1: in-process).
+
+    At most ``2 * jobs`` tasks are in flight, so HTML and PDFs never pile up in memory.
+    ``executor`` may be any ``concurrent.futures.Executor`` (a Dask client's, say).
+    """
+    if jobs <= 1 and executor is None:
+        for task in tasks:
+            yield render_task(task)
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    own = executor is None
+    if own:
+        executor = cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn")
+        )
+    try:
+        pending: set = set()
+        iterator = iter(tasks)
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < 2 * max(jobs, 1):
+                try:
+                    task = next(iterator)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending.add(executor.submit(render_task, task))
+            if not pending:
+                break
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def write_reports(
+    result: ScoreResult,
+    out: Path,
+    *,
+    template_dirs: Sequence[Path] = (),
+    jobs: int | None = None,
+    html: bool = False,
+    force: bool = False,
+    data_date: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[dict]:
+    """Render every reportable group's report into ``out``; return manifest entries.
+
+    Parameters
+    ----------
+    result
+        The scored run; its suppression pass decides which reports exist.
+    out
+        The reports folder (``output/reports``).
+    template_dirs
+        Brand folders, searched before the shipped templates.
+    jobs
+        Worker processes; default the number of cores.
+    html
+        Also write each report's self-contained HTML next to its PDF.
+    force
+        Render every report even when an unchanged copy exists.
+    data_date
+        The date of the data, printed on the cover.
+    progress
+        Called as ``progress(done, total, path)`` after each report.
+
+    Returns
+    -------
+    list of dict
+        One entry per report: kind, organization, set, n, path, sha256, cache_key.
+    """
+    from .brand import load_brand
+    from .context import ReportData, build_context, report_plan
+    from .render import inline_fonts, make_environment
+    from .report_html import render_report
+
+    jobs = jobs or os.cpu_count() or 1
+    env = make_environment(template_dirs)
+    brand = load_brand(template_dirs)
+    data = ReportData.from_result(result)
+    specs = report_plan(data)
+    paths = report_paths(specs)
+    roots = _asset_roots(template_dirs)
+    previous = {} if force else _previous_entries(out)
+    entries: dict[str, dict] = {}
+    finished = 0
+
+    def tick(path: str) -> None:
+        nonlocal finished
+        finished += 1
+        if progress:
+            progress(finished, len(specs), path)
+
+    def tasks() -> Iterator[RenderTask]:
+        for spec, path in zip(specs, paths, strict=True):
+            context = build_context(data, spec, brand, data_date)
+            document = render_report(context, env)
+            task = RenderTask(
+                path=path,
+                html=document,
+                base_url=roots[0],
+                allowed_roots=roots,
+                title=getattr(context, "title", path),
+            )
+            key = cache_key(task)
+            entry = {
+                "kind": spec.kind,
+                "organization": spec.organization,
+                "set": spec.set,
+                "n": int(spec.n),
+                "path": path,
+                "cache_key": key,
+            }
+            entries[path] = entry
+            if html:
+                write_text(out / path[: -len(".pdf")] + ".html", inline_fonts(document))
+            if _unchanged(out, previous.get(path), key):
+                entry["sha256"] = previous[path]["sha256"]
+                entry["rendered"] = False
+                tick(path)
+                continue
+            yield task
+
+    for path, pdf in run_tasks(tasks(), jobs):
+        entries[path]["sha256"] = write_bytes(out / path, pdf)
+        entries[path]["rendered"] = True
+        tick(path)
+    return [entries[path] for path in paths]
