@@ -6,6 +6,7 @@ __version__ = "0.1.0"
 
 from .errors import InstrumentError, ResponsesError, SurveyorError, ValidationError  # noqa: E402
 from .instrument import Instrument, Item, Scale, Subscale, load_instrument  # noqa: E402
+from .pipeline import ScoreResult, Settings, score  # noqa: E402
 
 __all__ = [
     "Instrument",
@@ -17,5 +18,8 @@ __all__ = [
     "SurveyorError",
     "ValidationError",
     "__version__",
+    "ScoreResult",
+    "Settings",
     "load_instrument",
+    "score",
 ]
