@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 
     from .pipeline import ScoreResult
 
-FLOAT_FORMAT = "%.10g"
-
-
 def _neutralise(column: pd.Series) -> pd.Series:
     """Make a text column spreadsheet-safe, vectorised (see ``csvsafe.safe_cell``)."""
     from .csvsafe import FORMULA_STARTS, PLAIN_NUMBER
@@ -35,11 +32,27 @@ def _neutralise(column: pd.Series) -> pd.Series:
     return text
 
 
+def _float_text(values):
+    """Floats as text (Python's shortest round-trip form, empty for NaN).
+
+    Scores are means of a few whole numbers and take few distinct values, so each
+    distinct value is formatted once; pandas would format a million floats one by one.
+    """
+    import numpy as np
+
+    distinct, position = np.unique(values, return_inverse=True)
+    if len(distinct) > max(1000, len(values) // 10):
+        return np.array(["" if v != v else repr(v) for v in values.tolist()], dtype=object)
+    text = np.array(["" if v != v else repr(v) for v in distinct.tolist()], dtype=object)
+    return text[position.reshape(-1)]
+
+
 def frame_csv(frame: pd.DataFrame) -> str:
     """A DataFrame as safe, deterministic CSV text.
 
     Text cells are neutralised against formula injection, booleans written as
-    ``true``/``false``, missing values as empty cells, floats with 10 significant digits.
+    ``true``/``false``, missing values as empty cells, floats in full (shortest
+    round-trip) precision.
     """
     import pandas as pd
 
@@ -48,6 +61,8 @@ def frame_csv(frame: pd.DataFrame) -> str:
         column = frame[name]
         if pd.api.types.is_bool_dtype(column):
             out[name] = column.map({True: "true", False: "false"})
+        elif pd.api.types.is_float_dtype(column):
+            out[name] = _float_text(column.to_numpy(dtype=float))
         elif pd.api.types.is_numeric_dtype(column):
             out[name] = column
         else:

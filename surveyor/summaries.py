@@ -250,11 +250,15 @@ def group_statistics(
 
 
 def group_key(row) -> GroupKey:
-    if row["level"] == "programme":
+    return _key(row["level"], row["organization"], row["set"])
+
+
+def _key(level: str, organization: str, set_name: str) -> GroupKey:
+    if level == "programme":
         return PROGRAMME
-    if row["level"] == "organization":
-        return GroupKey("organization", row["organization"])
-    return GroupKey("set", row["organization"], row["set"])
+    if level == "organization":
+        return GroupKey("organization", organization)
+    return GroupKey("set", organization, set_name)
 
 
 def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.DataFrame:
@@ -262,12 +266,18 @@ def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.Data
     import numpy as np
 
     out = groups.copy()
-    hidden = np.array(
-        [
-            not suppression.cell_shown(group_key(row), row["subscale"])
-            for row in out[["level", "organization", "set", "subscale"]].to_dict("records")
-        ],
+    # Suppressed groups and cells are few: look each row up in a small set of keys.
+    hidden_groups = {k for k, d in suppression.groups.items() if d.suppressed}
+    hidden_cells = {k for k, d in suppression.cells.items() if d.suppressed}
+    hidden = np.fromiter(
+        (
+            (key := _key(level, org, name)) in hidden_groups or (key, sub) in hidden_cells
+            for level, org, name, sub in zip(
+                out["level"], out["organization"], out["set"], out["subscale"], strict=True
+            )
+        ),
         dtype=bool,
+        count=len(out),
     )
     out["n"] = out["n"].astype("Int64")
     for column in STAT_COLUMNS:
