@@ -125,6 +125,7 @@ def score(
         responses, inst, format=format, mapping=mapping, include_partial=include_partial,
         organization=organization, set_name=set_name,
     )
+    check_single_wave(data)
     scored = score_items(data.frame, inst)
     levels = hierarchy(data.frame)
     subscale_ids = [s.id for s in inst.subscales]
@@ -187,6 +188,25 @@ def load_responses(
         include_partial=include_partial, organization=organization, set_name=set_name,
     )
     return responses_from_table(table, instrument, responses)
+
+
+def check_single_wave(data: Responses) -> None:
+    """Refuse a file that mixes waves: pooling them would count people twice.
+
+    Comparing waves (DOMAIN.md section 5, rule 6: change is shown for a set only when both
+    waves pass the threshold) is not built yet, so each wave is scored on its own.
+    """
+    if not data.has_wave:
+        return
+    waves = sorted(str(w) for w in data.frame["wave"].unique())
+    if len(waves) > 1:
+        from .errors import SurveyorError
+
+        raise SurveyorError(
+            f"{data.source}: holds {len(waves)} waves ({', '.join(waves[:5])}"
+            f"{', ...' if len(waves) > 5 else ''}); pooling them would count people twice. "
+            "Score one wave at a time: keep only that wave's rows in the file"
+        )
 
 
 def keying_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:
