@@ -21,6 +21,7 @@ from .questionnaire import (
     QuestionnaireOptions,
     questionnaire_context,
     render_copies,
+    render_pack,
     render_questionnaire,
 )
 
@@ -76,7 +77,7 @@ def build_instrument(
     OutputError
         When the output folder cannot be created or written.
     """
-    from .pdf import html_to_pdf
+    from . import pdf as pdf_module
     from .render import inline_fonts, make_environment, template_roots
 
     options = (options or QuestionnaireOptions()).validated()
@@ -87,12 +88,20 @@ def build_instrument(
 
     stem = output_stem(instrument.id, options)
     html = inline_fonts(render_questionnaire(context, env))
-    pdf = html_to_pdf(
-        render_copies(context, env),
-        base_url=Path(template_roots(template_dirs)[0]),
-        allowed_roots=template_roots(template_dirs),
-        title=f"{instrument.title} (version {instrument.version})",
-    )
+    roots = template_roots(template_dirs)
+    title = f"{instrument.title} (version {instrument.version})"
+    first = render_pack(context, env) if len(context.copies) > 1 else None
+    if first is not None:
+        # A pack: laid out once, then painted once per copy with its own code.
+        codes = [copy.respondent_code for copy in context.copies]
+        pdf = pdf_module.html_copies_to_pdf(
+            first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title
+        )
+    else:
+        pdf = pdf_module.html_to_pdf(
+            render_copies(context, env), base_url=Path(roots[0]), allowed_roots=roots,
+            title=title,
+        )
     outputs = [
         ("pdf", out_dir / f"{stem}.pdf", pdf),
         ("html", out_dir / f"{stem}.html", html.encode("utf-8")),

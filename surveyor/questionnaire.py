@@ -273,6 +273,31 @@ def render_copies(context: QuestionnaireContext, env: jinja2.Environment) -> lis
     ]
 
 
+def render_pack(context: QuestionnaireContext, env: jinja2.Environment) -> str | None:
+    """The first copy's HTML, when every copy is that HTML with its own respondent code.
+
+    Then the copies differ by nothing but the code, and
+    :func:`surveyor.pdf.html_copies_to_pdf` can lay the questionnaire out once and print
+    each copy from that layout. A brand template that prints a copy any other way (the
+    code in an attribute, say, or something that depends on it) gives ``None``, and the
+    copies are laid out one by one from :func:`render_copies`.
+    """
+    template = env.get_template("questionnaire.html")
+    first_code = context.copies[0].respondent_code
+    if not first_code:
+        return None
+    first = template.render(context.for_copy(0).as_dict())
+    if first.count(first_code) != first.count(f">{first_code}<"):
+        return None
+    # Rendering a copy costs milliseconds, laying one out most of a second: check them all.
+    for index in range(1, len(context.copies)):
+        code = context.copies[index].respondent_code
+        expected = first.replace(first_code, code)
+        if code in first or template.render(context.for_copy(index).as_dict()) != expected:
+            return None
+    return first
+
+
 # -------------------------------------------------------------------- respondent codes
 
 

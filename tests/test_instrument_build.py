@@ -250,6 +250,65 @@ def test_pack_of_three(tmp_path):
     assert all(code in html for code in codes)
 
 
+def test_pack_prints_what_laying_out_every_copy_would(tmp_path):
+    # The pack is laid out once and painted per copy: each page must be drawn exactly as
+    # when every copy is laid out on its own (the slow path it replaces).
+    from surveyor.pdf import html_to_pdf
+    from surveyor.questionnaire import questionnaire_context, render_copies
+    from surveyor.render import make_environment, template_roots
+
+    options = QuestionnaireOptions(organization="North Trust", set="Set A", count=4)
+    files = build(MINI, tmp_path, organization="North Trust", set="Set A", count=4)
+    context = questionnaire_context(load_instrument(MINI), options)
+    roots = template_roots(())
+    slow = html_to_pdf(render_copies(context, make_environment()), base_url=roots[0],
+                       allowed_roots=roots)
+    fast_pages = PdfReader(files["pdf"]).pages
+    slow_pages = PdfReader(io.BytesIO(slow)).pages
+    assert len(fast_pages) == len(slow_pages)
+    for fast, slow_page in zip(fast_pages, slow_pages, strict=True):
+        assert fast.get_contents().get_data() == slow_page.get_contents().get_data()
+    # one structure element list per page, every page marked
+    root = PdfReader(files["pdf"]).trailer["/Root"]
+    nums = root["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+    assert nums[0::2] == list(range(len(fast_pages)))
+
+
+def test_copies_whose_code_cannot_be_swapped_are_laid_out_alone(tmp_path):
+    from surveyor.pdf import html_copies_to_pdf
+
+    css = "<style>@page { size: A6 } p.c { text-align: center }</style>"
+    html = (
+        f"<!DOCTYPE html><html lang=en><head><title>T</title>{css}</head><body>"
+        "<p class=c>AAAA-001-X</p><p>AAAA-001-X</p></body></html>"
+    )
+    values = ["AAAA-001-X", "BBBB-002-Y", "WWWW-003-Z"]
+    with weasyprint_messages() as messages:
+        pdf = html_copies_to_pdf(html, values, base_url=tmp_path, allowed_roots=[tmp_path])
+    assert not messages
+    pages = [norm(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert pages == [f"{value} {value}" for value in values]
+
+
+def test_copies_need_the_value_as_whole_text(tmp_path):
+    from surveyor.errors import SurveyorError
+    from surveyor.pdf import html_copies_to_pdf
+
+    html = '<html lang=en><body><p title="C1">C1</p></body></html>'
+    with pytest.raises(SurveyorError, match="whole text"):
+        html_copies_to_pdf(html, ["C1", "C2"], base_url=tmp_path, allowed_roots=[tmp_path])
+    with pytest.raises(SurveyorError, match="no copies"):
+        html_copies_to_pdf(html, [], base_url=tmp_path, allowed_roots=[tmp_path])
+
+
+def test_page_reference_index_is_removed_after_writing(tmp_path):
+    import weasyprint.pdf
+
+    before = weasyprint.pdf.pydyf
+    build(MINI, tmp_path, organization="N", set="S", count=2)
+    assert weasyprint.pdf.pydyf is before
+
+
 def test_pack_does_not_overwrite_the_blank_questionnaire():
     blank = output_stem("x", QuestionnaireOptions().validated())
     pack = output_stem("x", QuestionnaireOptions(organization="../../A", set="B/C").validated())

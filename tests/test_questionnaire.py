@@ -17,6 +17,7 @@ from surveyor.questionnaire import (
     paragraphs,
     questionnaire_context,
     render_copies,
+    render_pack,
     render_questionnaire,
     respondent_code_valid,
     respondent_codes,
@@ -167,3 +168,26 @@ def test_render_copies_one_document_per_copy(mini):
         assert html.count("<!DOCTYPE html>") == 1
     combined = render_questionnaire(context, env)
     assert combined.count('<section class="copy">') == 4
+
+
+def test_render_pack_is_the_first_copy_when_only_codes_differ(mini, tmp_path):
+    options = QuestionnaireOptions(organization="N", set="S", count=3)
+    context = questionnaire_context(mini, options)
+    env = make_environment()
+    first = render_pack(context, env)
+    documents = render_copies(context, env)
+    assert first == documents[0]
+    codes = [copy.respondent_code for copy in context.copies]
+    for document, code in zip(documents, codes, strict=True):
+        assert document == first.replace(codes[0], code)
+    # a blank questionnaire has no code to swap
+    assert render_pack(questionnaire_context(mini), env) is None
+    # a brand that puts the code in an attribute cannot be printed by swapping text
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "questionnaire.html").write_text(
+        '{% extends "default:questionnaire.html" %}'
+        '{% block closing %}<p data-code="{{ copy.respondent_code }}">Thanks</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    assert render_pack(context, make_environment([brand])) is None
