@@ -19,7 +19,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +31,12 @@ if TYPE_CHECKING:
     from .pipeline import ScoreResult
 
 MAX_NAME = 80
+# Windows device names, also reserved with any extension ("nul.txt" is NUL); COM0 and
+# LPT0 too, and the superscript forms, which NFKC turns into digits.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in
-                                                  range(1, 10)}
+                                                  range(10)}
+# Names the reports folder itself uses beside the organisation folders.
+TOP_LEVEL_FILES = {"programme.pdf", "programme.html"}
 
 
 def safe_name(name: str, taken: set[str] | None = None, limit: int = MAX_NAME) -> str:
@@ -47,8 +51,8 @@ def safe_name(name: str, taken: set[str] | None = None, limit: int = MAX_NAME) -
     text = re.sub(r"\s+", " ", text).strip(" ._")
     text = re.sub(r"\.{2,}", ".", text)
     text = text[:limit].rstrip(" ._") or "unnamed"
-    if text.lower() in WINDOWS_RESERVED:
-        text = f"_{text}"
+    if text.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_RESERVED:
+        text = f"_{text}"[:limit].rstrip(" ._")
     if taken is None:
         return text
     candidate, counter = text, 2
@@ -66,7 +70,7 @@ def report_paths(specs: Sequence) -> list[str]:
     ``programme.pdf``, ``<organization>/organization.pdf``, ``<organization>/sets/<set>.pdf``.
     """
     org_folders: dict[str, str] = {}
-    taken_orgs: set[str] = {"programme.pdf"}
+    taken_orgs: set[str] = set(TOP_LEVEL_FILES)
     taken_sets: dict[str, set[str]] = {}
     paths = []
     for spec in specs:
@@ -86,13 +90,31 @@ def report_paths(specs: Sequence) -> list[str]:
 
 @dataclass(frozen=True)
 class RenderTask:
-    """What a worker needs to render one report: its HTML and where assets may come from."""
+    """What a worker needs to render one report: its HTML and where assets may come from.
+
+    ``identity`` is the HTML the PDF's file identifier is derived from when it differs from
+    ``html`` (a :meth:`portable` copy), so a report has the same bytes wherever it renders.
+    """
 
     path: str
     html: str
     base_url: str
     allowed_roots: tuple[str, ...]
     title: str
+    identity: str | None = None
+
+    def portable(self) -> RenderTask:
+        """A copy that renders on a machine without this one's files.
+
+        The fonts become ``data:`` URLs (stylesheets and the brand logo are inline
+        already), so the worker needs no asset folder and may read no file at all.
+        """
+        from .render import inline_fonts
+
+        return replace(
+            self, html=inline_fonts(self.html), allowed_roots=(),
+            identity=self.identity or self.html,
+        )
 
 
 def _asset_roots(template_dirs: Sequence[Path]) -> tuple[str, ...]:
@@ -126,6 +148,7 @@ def render_task(task: RenderTask) -> tuple[str, bytes]:
         base_url=Path(task.base_url),
         allowed_roots=[Path(r) for r in task.allowed_roots],
         title=task.title,
+        identity=task.identity,
     )
     return task.path, pdf
 
@@ -147,6 +170,35 @@ def _unchanged(out: Path, entry: dict | None, key: str) -> bool:
         return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
     except OSError:
         return False
+
+
+def _remove_stale(out: Path, earlier: Iterable[str], current: set[str]) -> None:
+    """Delete the reports an earlier run wrote into ``out`` that this run does not write.
+
+    Output folders are reused: a group suppressed now (a corrected file, a higher
+    threshold) must not keep its old report beside the new ones. Only PDFs (and their
+    HTML) that the earlier manifest lists, inside ``out``, are touched; folders left empty
+    go too.
+    """
+    root = out.resolve()
+    for path in earlier:
+        if path in current or not str(path).endswith(".pdf"):
+            continue
+        pdf = (out / path).resolve()
+        if pdf == root or not pdf.is_relative_to(root):
+            continue
+        for file in (pdf, pdf.with_suffix(".html")):
+            try:
+                file.unlink(missing_ok=True)
+            except OSError:
+                continue
+        folder = pdf.parent
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def run_tasks(
@@ -201,6 +253,7 @@ def write_reports(
     force: bool = False,
     data_date: str = "",
     progress: Callable[[int, int, str], None] | None = None,
+    executor=None,
 ) -> list[dict]:
     """Render every reportable group's report into ``out``; return manifest entries.
 
@@ -222,6 +275,11 @@ def write_reports(
         The date of the data, printed on the cover.
     progress
         Called as ``progress(done, total, path)`` after each report.
+    executor
+        Render on this ``concurrent.futures``-style executor (a Dask cluster's, from
+        :func:`surveyor.executors.make_executor`) instead of local worker processes; at
+        most ``2 * jobs`` reports are in flight. Its workers may be other machines, so
+        each report is sent self-contained (:meth:`RenderTask.portable`).
 
     Returns
     -------
@@ -240,7 +298,8 @@ def write_reports(
     specs = report_plan(data)
     paths = report_paths(specs)
     roots = _asset_roots(template_dirs)
-    previous = {} if force else _previous_entries(out)
+    earlier = _previous_entries(out)
+    previous = {} if force else earlier
     entries: dict[str, dict] = {}
     finished = 0
 
@@ -271,17 +330,22 @@ def write_reports(
                 "cache_key": key,
             }
             entries[path] = entry
+            companion = out / (path[: -len(".pdf")] + ".html")
             if html:
-                write_text(out / path[: -len(".pdf")] + ".html", inline_fonts(document))
+                write_text(companion, inline_fonts(document))
+            else:
+                # An HTML copy from an earlier --html run would now disagree with the PDF.
+                companion.unlink(missing_ok=True)
             if _unchanged(out, previous.get(path), key):
                 entry["sha256"] = previous[path]["sha256"]
                 entry["rendered"] = False
                 tick(path)
                 continue
-            yield task
+            yield task if executor is None else task.portable()
 
-    for path, pdf in run_tasks(tasks(), jobs):
+    for path, pdf in run_tasks(tasks(), jobs, executor):
         entries[path]["sha256"] = write_bytes(out / path, pdf)
         entries[path]["rendered"] = True
         tick(path)
+    _remove_stale(out, earlier, set(paths))
     return [entries[path] for path in paths]

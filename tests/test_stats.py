@@ -367,7 +367,9 @@ def test_large_group_critical_value_matches_simulation(n, j):
     assert stats.rwg_j_critical(n, j, 5) == approx
 
 
-@pytest.mark.parametrize("n,j,a", [(2, 6, 5), (3, 6, 5), (5, 6, 5), (8, 6, 5), (9, 3, 5), (6, 4, 7)])
+@pytest.mark.parametrize(
+    "n,j,a", [(2, 6, 5), (3, 6, 5), (5, 6, 5), (8, 6, 5), (9, 3, 5), (6, 4, 7)]
+)
 def test_exact_null_quantile_equals_simulation(n, j, a):
     exact = stats.rwg_j_critical(n, j, a)
     assert exact == pytest.approx(stats.rwg_j_critical_simulated(n, j, a), abs=0.005)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..executors import EXECUTORS
 from . import handle_errors
 
 instrument_option = click.option(
@@ -117,10 +118,17 @@ def validate(responses: Path, instrument: str, **reader) -> None:
     help="Brand folder with templates and brand.toml (repeatable; searched in order).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
-              help="Worker processes for the PDFs [default: number of cores].")
+              help="Worker processes for the PDFs [default: number of cores; with "
+                   "--executor dask, reports rendered at once: the cluster's threads].")
 @click.option("--html", "write_html", is_flag=True,
               help="Also write each report's self-contained HTML next to its PDF.")
 @click.option("--force", is_flag=True, help="Render every report, even unchanged ones.")
+@click.option("--executor", "executor_kind", type=click.Choice(EXECUTORS),
+              default="local", show_default=True,
+              help="Where the PDFs are rendered: worker processes here, or an existing Dask "
+                   "cluster (needs surveyor[dask]; scoring stays here).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
               help="Date of the data for report covers [default: the file's date].")
 @export_options
@@ -136,26 +144,37 @@ def score(
     jobs: int | None,
     write_html: bool,
     force: bool,
+    executor_kind: str,
+    scheduler: str | None,
     data_date: str | None,
     **reader,
 ) -> None:
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
+    import contextlib
+
+    from ..executors import make_executor
     from ..files import ensure_dir
     from ..outputs import write_data, write_manifest
     from ..pipeline import score as run_score
 
-    result = run_score(
-        responses, instrument, min_group_size=min_group_size, consented=consented,
-        **_reader_options(**reader),
+    # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
+    renderer = (
+        contextlib.nullcontext() if no_reports else make_executor(executor_kind, scheduler, jobs)
     )
-    _echo_source(result.responses)
-    ensure_dir(out)
-    files = write_data(result, out)
-    reports: list[dict] = []
-    if not no_reports:
-        reports = _write_reports(
-            result, out, template_dirs, jobs, write_html, force, data_date or _file_date(responses)
+    with renderer as executor:
+        result = run_score(
+            responses, instrument, min_group_size=min_group_size, consented=consented,
+            **_reader_options(**reader),
         )
+        _echo_source(result.responses)
+        ensure_dir(out)
+        files = write_data(result, out)
+        reports: list[dict] = []
+        if not no_reports:
+            reports = _write_reports(
+                result, out, template_dirs, jobs if executor is None else executor.workers,
+                write_html, force, data_date or _file_date(responses), executor,
+            )
     write_manifest(result, out, files, reports)
     _echo_warnings(result.warnings)
     _summary(result, out)
@@ -174,12 +193,14 @@ def _file_date(path: Path) -> str:
     return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).date().isoformat()
 
 
-def _write_reports(result, out, template_dirs, jobs, write_html, force, data_date):
+def _write_reports(result, out, template_dirs, jobs, write_html, force, data_date, executor):
     import sys
 
     from ..reports import write_reports
 
     reports_dir = out / "reports"
+    options = {"jobs": jobs, "html": write_html, "force": force, "data_date": data_date,
+               "executor": executor}
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Rendering reports", file=sys.stderr) as bar:
 
@@ -188,13 +209,9 @@ def _write_reports(result, out, template_dirs, jobs, write_html, force, data_dat
                 bar.update(done - bar.pos)
 
             return write_reports(
-                result, reports_dir, template_dirs=template_dirs, jobs=jobs, html=write_html,
-                force=force, data_date=data_date, progress=progress,
+                result, reports_dir, template_dirs=template_dirs, progress=progress, **options
             )
-    return write_reports(
-        result, reports_dir, template_dirs=template_dirs, jobs=jobs, html=write_html,
-        force=force, data_date=data_date,
-    )
+    return write_reports(result, reports_dir, template_dirs=template_dirs, **options)
 
 
 def _summary(result, out: Path) -> None:
