@@ -196,17 +196,22 @@ def html_to_pdf(
             sources = documents
         else:
             sources = [identity] if isinstance(identity, str) else list(identity)
-        for part in (*sources, repr(described)):
-            digest.update(part.encode("utf-8"))
-            digest.update(b"\0")
-        pdf = document.write_pdf(
-            pdf_identifier=digest.hexdigest()[:32].encode("ascii"),
-            pdf_tags=True,
-            presentational_hints=False,
-        )
+        pdf = _write(document, digest, (*sources, repr(described)))
     if strict and errors:
         raise OutputError(f"the PDF could not be rendered cleanly: {errors[0].getMessage()}")
     return pdf
+
+
+def _write(document, digest, parts) -> bytes:
+    """Write a tagged PDF whose identifier is a hash of ``parts``: same inputs, same bytes."""
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return document.write_pdf(
+        pdf_identifier=digest.hexdigest()[:32].encode("ascii"),
+        pdf_tags=True,
+        presentational_hints=False,
+    )
 
 
 @contextlib.contextmanager
@@ -330,16 +335,9 @@ def html_copies_to_pdf(
         document = template.copy(pages)
         if title is not None:
             document.metadata.title = title
-        digest = hashlib.sha256()
-        for part in (html, *values, repr((document.metadata.title, document.metadata.lang))):
-            digest.update(part.encode("utf-8"))
-            digest.update(b"\0")
+        described = repr((document.metadata.title, document.metadata.lang))
         with _indexed_page_references():
-            pdf = document.write_pdf(
-                pdf_identifier=digest.hexdigest()[:32].encode("ascii"),
-                pdf_tags=True,
-                presentational_hints=False,
-            )
+            pdf = _write(document, hashlib.sha256(), (html, *values, described))
     if strict and errors:
         raise OutputError(f"the PDF could not be rendered cleanly: {errors[0].getMessage()}")
     return pdf

@@ -424,17 +424,9 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
 
 def _cell_text(value: Any) -> str:
     """A spreadsheet cell as the text a CSV export would hold (4.0 reads as '4')."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    from .exports import cell_text
+
+    return cell_text(value)
 
 
 def _split_header(cells, rows, n_header_fields, encoding, problems) -> _Table:
