@@ -124,50 +124,58 @@ def weasyprint_floor(folder: Path) -> tuple[float, int]:
 
 
 def w2_w3(results: dict) -> None:
-    """Programme reports (520) with 1 and 2 workers, the WeasyPrint floor, then caching."""
+    """Programme reports: 520 with 2 workers; 1 vs 2 workers and the WeasyPrint floor on a
+    130-report quarter of the same design (5 organisations); then W3's re-runs.
+
+    The quarter keeps the run under an hour on two cores: every ratio is per report, and
+    memory is compared between the quarter and the whole programme.
+    """
     data = programme("w2", 20, 25, 8)
-    one, two = DATA / "w2-jobs1", DATA / "w2-jobs2"
-    for folder in (one, two):
+    quarter = programme("w2-quarter", 5, 25, 8)
+    full = DATA / "w2-jobs2"
+    one, two = DATA / "w2q-jobs1", DATA / "w2q-jobs2"
+    for folder in (full, one, two):
         shutil.rmtree(folder, ignore_errors=True)
-    small = programme("w2-small", 5, 25, 8)
-    small_out = DATA / "w2-small"
-    shutil.rmtree(small_out, ignore_errors=True)
-    _, small_peak, _ = score_reports(small, small_out, "--jobs", "2")
-    t1, peak1, manifest = score_reports(data, one, "--jobs", "1", "--html")
-    t2, peak2, _ = score_reports(data, two, "--jobs", "2")
+    t_full, peak_full, manifest = score_reports(data, full, "--jobs", "2")
     reports = len(manifest["reports"])
+    t1, peak1, quarter_manifest = score_reports(quarter, one, "--jobs", "1", "--html")
+    t2, peak2, _ = score_reports(quarter, two, "--jobs", "2")
+    quarter_reports = len(quarter_manifest["reports"])
     floor, floor_count = weasyprint_floor(one / "reports")
     results["W2"] = {
         "reports": reports,
-        "jobs1_s": round(t1, 1),
-        "jobs2_s": round(t2, 1),
+        "full_jobs2_s": round(t_full, 1),
+        "full_per_report_jobs2_s": round(t_full / reports, 3),
+        "quarter_reports": quarter_reports,
+        "quarter_jobs1_s": round(t1, 1),
+        "quarter_jobs2_s": round(t2, 1),
         "speedup_jobs2": round(t1 / t2, 2),
-        "per_report_jobs1_s": round(t1 / reports, 3),
+        "per_report_jobs1_s": round(t1 / quarter_reports, 3),
         "weasyprint_floor_per_report_s": round(floor / floor_count, 3),
-        "overhead_vs_floor": round(t1 / reports / (floor / floor_count) - 1, 3),
-        "peak_mb_130_reports": round(small_peak),
-        "peak_mb_520_reports": round(peak2),
-        "peak_mb_jobs1": round(peak1),
+        "overhead_vs_floor": round(t1 / quarter_reports / (floor / floor_count) - 1, 3),
+        "peak_mb_130_reports_jobs2": round(peak2),
+        "peak_mb_520_reports_jobs2": round(peak_full),
+        "peak_mb_130_reports_jobs1": round(peak1),
     }
-    t_again, _, again = score_reports(data, two, "--jobs", "2")
+    t_again, _, again = score_reports(data, full, "--jobs", "2")
     rendered_again = sum(1 for r in again["reports"] if r.get("rendered"))
-    changed = DATA / "w2-changed.csv"
-    lines = data.read_text().splitlines()
-    header = lines[0].split(",")
+    changed = DATA / "w2-quarter-changed.csv"
+    lines = quarter.read_text().splitlines()
     first = lines[1].split(",")
-    position = len(header) - 1
-    first[position] = "1" if first[position] != "1" else "5"
+    first[-1] = "1" if first[-1] != "1" else "5"
     lines[1] = ",".join(first)
     changed.write_text("\n".join(lines) + "\n")
-    shutil.copytree(two, DATA / "w2-changed-out", dirs_exist_ok=True)
-    t_changed, _, after = score_reports(changed, DATA / "w2-changed-out", "--jobs", "2")
-    rendered_changed = sorted(r["path"] for r in after["reports"] if r.get("rendered"))
+    changed_out = DATA / "w2q-changed"
+    shutil.rmtree(changed_out, ignore_errors=True)
+    shutil.copytree(two, changed_out)
+    t_changed, _, after = score_reports(changed, changed_out, "--jobs", "2")
+    rendered = [r for r in after["reports"] if r.get("rendered")]
     results["W3"] = {
-        "unchanged_rerun_s": round(t_again, 1),
-        "unchanged_fraction_of_full": round(t_again / t2, 3),
+        "unchanged_rerun_520_s": round(t_again, 1),
+        "unchanged_fraction_of_full": round(t_again / t_full, 3),
         "rendered_on_unchanged_rerun": rendered_again,
-        "rendered_after_one_answer_changed": rendered_changed,
-        "changed_rerun_s": round(t_changed, 1),
+        "quarter_one_answer_changed_s": round(t_changed, 1),
+        "rendered_after_one_answer_changed": f"{len(rendered)} of {len(after['reports'])}",
     }
 
 
@@ -192,6 +200,36 @@ def w4(results: dict) -> None:
     }
 
 
+def verdict(name: str, f: dict) -> str:
+    """One sentence per workload: which targets the figures meet."""
+    if name == "W1":
+        return (
+            f"{f['ratio_vs_pandas']}x pandas ({'met' if f['ratio_vs_pandas'] <= 3 else 'NOT met'}"
+            f"); {1 / f['ratio_vs_r']:.1f}x faster than R "
+            f"({'met' if f['ratio_vs_r'] < 1 else 'NOT met'}); peak {f['peak_mb']} MB "
+            f"({'met' if f['peak_mb'] < 2048 else 'NOT met'})."
+        )
+    if name == "W2":
+        return (
+            f"overhead {100 * f['overhead_vs_floor']:.1f}% over WeasyPrint alone "
+            f"({'met' if f['overhead_vs_floor'] <= 0.15 else 'NOT met'}); --jobs 2 is "
+            f"{f['speedup_jobs2']}x --jobs 1 ({'met' if f['speedup_jobs2'] >= 1.8 else 'NOT met'})"
+            f"; peak {f['peak_mb_130_reports_jobs2']} MB for 130 reports and "
+            f"{f['peak_mb_520_reports_jobs2']} MB for 520, whose programme overview alone is "
+            "63 pages against 28 (a worker rendering 60 set reports in a row grew from 87 to "
+            "97 MB)."
+        )
+    if name == "W3":
+        return (
+            f"an unchanged re-run took {100 * f['unchanged_fraction_of_full']:.1f}% of the full "
+            f"run and rendered {f['rendered_on_unchanged_rerun']} reports (met); after one "
+            f"answer changed, {f['rendered_after_one_answer_changed']} reports were rendered "
+            "again (NOT met): every report's reproducibility stamp carries the data file's "
+            "sha256, and the programme reference marks and pooled reliability move with it."
+        )
+    return f"{f['seconds']} s for {f['copies']} copies, peak {f['peak_mb']} MB."
+
+
 def write_markdown(results: dict) -> None:
     lines = [
         "# Benchmarks",
@@ -203,14 +241,15 @@ def write_markdown(results: dict) -> None:
     ]
     targets = {
         "W1": "total time at most 3x pandas reading the same CSV; faster than R; peak < 2 GB",
-        "W2": "overhead <= 15% over WeasyPrint alone; --jobs 2 >= 1.8x --jobs 1; flat memory",
+        "W2": "overhead <= 15% over WeasyPrint alone; --jobs 2 >= 1.8x --jobs 1; flat memory "
+              "(20 organisations x 25 sets x 8 respondents; ratios on a 5-organisation quarter)",
         "W3": "unchanged re-run < 5% of the full run and renders nothing; one changed set "
               "re-renders its set, organisation and programme reports only",
         "W4": "a pack of 200 pre-filled questionnaires",
     }
-    for name, figures in results.items():
-        lines += [f"## {name}", "", f"Target: {targets[name]}.", "", "| measure | value |",
-                  "|---|---|"]
+    for name, figures in sorted(results.items()):
+        lines += [f"## {name}", "", f"Target: {targets[name]}.", "",
+                  f"Result: {verdict(name, figures)}", "", "| measure | value |", "|---|---|"]
         lines += [f"| {key} | {value} |" for key, value in figures.items()]
         lines.append("")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
@@ -220,7 +259,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("workloads", nargs="*", default=["W1", "W2", "W4"],
                         help="W1, W2 (includes W3), W4")
+    parser.add_argument("--markdown-only", action="store_true",
+                        help="rewrite BENCHMARKS.md from bench/data/results.json")
     args = parser.parse_args()
+    if args.markdown_only:
+        write_markdown(json.loads((DATA / "results.json").read_text()))
+        return
     DATA.mkdir(exist_ok=True)
     results_file = DATA / "results.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
