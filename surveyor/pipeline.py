@@ -168,11 +168,15 @@ def load_responses(
 ) -> Responses:
     """Read a canonical file directly, or any survey-tool export through its adapter."""
     from .exports import detect_format, header_has_items, read_export
-    from .responses import read_responses, responses_from_table
+    from .responses import read_responses, refuse_foreign_file, responses_from_table
 
     path = Path(responses)
     if not path.is_file():
         return read_responses(path, instrument)  # it explains a missing file or a folder
+    try:
+        refuse_foreign_file(path)
+    except PermissionError:
+        return read_responses(path, instrument)  # it explains an unreadable file
     detected = format or detect_format(path)
     plain = (
         detected == "csv"

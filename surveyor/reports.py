@@ -123,19 +123,45 @@ def _asset_roots(template_dirs: Sequence[Path]) -> tuple[str, ...]:
     return tuple(str(Path(r).resolve()) for r in roots)
 
 
-def cache_key(task: RenderTask) -> str:
-    """Everything a PDF depends on: its HTML, the renderer versions, the asset folders."""
+ASSET_SUFFIXES = {
+    ".html", ".css", ".toml", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ttf",
+    ".otf", ".woff", ".woff2",
+}
+
+
+def assets_digest(roots: Sequence[str], skip: Path | None = None) -> str:
+    """A digest of the brand folders' template and asset files (once per run).
+
+    Only files that can change a rendering count (templates, styles, brand.toml, images,
+    fonts); hidden folders and the output folder itself (a brand folder may contain it)
+    are skipped.
+    """
+    digest = hashlib.sha256()
+    skipped = skip.resolve() if skip else None
+    for root in roots:
+        for file in sorted(Path(root).rglob("*")):
+            relative = file.relative_to(root)
+            if (
+                file.suffix.lower() not in ASSET_SUFFIXES
+                or any(part.startswith(".") for part in relative.parts)
+                or (skipped and file.resolve().is_relative_to(skipped))
+                or not file.is_file()
+            ):
+                continue
+            digest.update(str(relative).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(task: RenderTask, assets: str = "") -> str:
+    """Everything a PDF depends on: its HTML, the renderer versions, the asset folders
+    and ``assets``, the digest of the brand folders' files."""
     import weasyprint
 
     digest = hashlib.sha256()
-    for part in (task.html, __version__, weasyprint.__version__, *task.allowed_roots):
+    for part in (task.html, __version__, weasyprint.__version__, *task.allowed_roots, assets):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
-    for root in task.allowed_roots[1:-1]:  # brand folders: their files may change
-        for file in sorted(Path(root).rglob("*")):
-            if file.is_file():
-                digest.update(str(file.relative_to(root)).encode())
-                digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
@@ -298,6 +324,7 @@ def write_reports(
     specs = report_plan(data)
     paths = report_paths(specs)
     roots = _asset_roots(template_dirs)
+    assets = assets_digest(roots[1:-1], skip=out)
     earlier = _previous_entries(out)
     previous = {} if force else earlier
     entries: dict[str, dict] = {}
@@ -320,7 +347,7 @@ def write_reports(
                 allowed_roots=roots,
                 title=getattr(context, "title", path),
             )
-            key = cache_key(task)
+            key = cache_key(task, assets)
             entry = {
                 "kind": spec.kind,
                 "organization": spec.organization,

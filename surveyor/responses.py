@@ -231,15 +231,27 @@ def _read_bytes(path: Path) -> bytes:
         raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
+def refuse_foreign_file(path: str | Path) -> None:
+    """Raise a clear SurveyorError when a file is a PDF, image, archive, SPSS file and so
+    on rather than a table; only its first bytes are read."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        _refuse_magic(path, handle.read(16))
+
+
+def _refuse_magic(path: Path, start: bytes) -> None:
+    for magic, what in MAGIC:
+        if start.startswith(magic):
+            hint = "" if "save it" in what else "; export the responses as CSV or Excel (.xlsx)"
+            raise SurveyorError(f"{path}: is {what}, not a CSV or .xlsx file{hint}")
+
+
 def _detect_format(path: Path, raw: bytes) -> tuple[str, list[Problem]]:
     """Decide from the content (not the name) whether a file is an xlsx workbook or text."""
     if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         _check_zip(path, raw)
         return "xlsx", []
-    for magic, what in MAGIC:
-        if raw.startswith(magic):
-            hint = "" if "save it" in what else "; export the responses as CSV or Excel (.xlsx)"
-            raise SurveyorError(f"{path}: is {what}, not a CSV or .xlsx file{hint}")
+    _refuse_magic(path, raw)
     notes = []
     if path.suffix.lower() in SPREADSHEET_SUFFIXES and raw.strip():
         notes.append(

@@ -149,3 +149,11 @@ def test_file_with_one_wave_keeps_the_column(mini_path, tmp_path):
     result = run("score", path, "-i", mini_path, "--out", out, "--no-reports")
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out / "scores.csv").columns[3] == "wave"
+
+
+def test_a_pdf_given_as_responses_is_named_as_such(tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "PDF" in result.output and "not a CSV or .xlsx file" in result.output

@@ -660,3 +660,18 @@ def test_printable_names_are_kept():
         assert safe_name(name) == name
     assert set(safe_name(string.printable)) <= set(string.ascii_letters + string.digits
                                                    + " -_.()&,'")
+
+
+def test_assets_digest_follows_brand_files_but_not_outputs(tmp_path):
+    from surveyor.reports import assets_digest
+
+    brand = tmp_path / "brand"
+    (brand / "output" / "reports").mkdir(parents=True)
+    (brand / "custom.css").write_text("h1 { color: #123; }")
+    (brand / "notes.txt").write_text("not an asset")
+    first = assets_digest([str(brand)], skip=brand / "output" / "reports")
+    (brand / "output" / "reports" / "x.html").write_text("<p>a report</p>")
+    (brand / "notes.txt").write_text("changed, still not an asset")
+    assert assets_digest([str(brand)], skip=brand / "output" / "reports") == first
+    (brand / "custom.css").write_text("h1 { color: #456; }")
+    assert assets_digest([str(brand)], skip=brand / "output" / "reports") != first
