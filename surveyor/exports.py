@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, ResponsesError, SurveyorError
+from .files import read_input
 from .mapping import Mapping, column_letter, load_mapping, norm, text_candidates
 
 if TYPE_CHECKING:
@@ -141,16 +142,7 @@ class Export:
 
 def read_file_bytes(path: Path) -> bytes:
     """The bytes of an export, or a SurveyorError saying why it cannot be read."""
-    if not path.exists():
-        raise SurveyorError(f"{path}: no such file")
-    if path.is_dir():
-        raise SurveyorError(f"{path}: is a folder; give a CSV or .xlsx export")
-    try:
-        return path.read_bytes()
-    except PermissionError as exc:
-        raise SurveyorError(f"{path}: cannot be read (permission denied)") from exc
-    except OSError as exc:
-        raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return read_input(path, "give a CSV or .xlsx export")
 
 
 def decode_text(raw: bytes, source: str = "file") -> tuple[str, str]:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, SurveyorError
 
 
 def ensure_dir(path: Path) -> Path:
@@ -72,3 +72,21 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_input(path: Path, folder_hint: str = "give a file") -> bytes:
+    """The bytes of an input file, or a SurveyorError saying in one sentence why not.
+
+    ``folder_hint`` finishes the sentence when ``path`` is a folder.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SurveyorError(f"{path}: no such file")
+    if path.is_dir():
+        raise SurveyorError(f"{path}: is a folder; {folder_hint}")
+    try:
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise SurveyorError(f"{path}: cannot be read (permission denied)") from exc
+    except OSError as exc:
+        raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc

@@ -175,12 +175,9 @@ def read_yaml(path: Path) -> Any:
     """Parse a YAML file, refusing duplicate keys; errors name the file and line."""
     import yaml
 
-    try:
-        raw = path.read_bytes()
-    except PermissionError as exc:
-        raise SurveyorError(f"{path}: cannot be read (permission denied)") from exc
-    except OSError as exc:
-        raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc
+    from .files import read_input
+
+    raw = read_input(path, "give an instrument .yaml file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

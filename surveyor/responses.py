@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, ResponsesError, SurveyorError
+from .files import read_input
 
 if TYPE_CHECKING:
     import numpy as np
@@ -219,16 +220,7 @@ def _export_column(problem: Problem, columns: dict[str, str]) -> Problem:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise SurveyorError(f"{path}: no such file")
-    if path.is_dir():
-        raise SurveyorError(f"{path}: is a folder; give a CSV or .xlsx file of responses")
-    try:
-        return path.read_bytes()
-    except PermissionError as exc:
-        raise SurveyorError(f"{path}: cannot be read (permission denied)") from exc
-    except OSError as exc:
-        raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return read_input(path, "give a CSV or .xlsx file of responses")
 
 
 def refuse_foreign_file(path: str | Path) -> None:
