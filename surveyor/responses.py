@@ -147,19 +147,7 @@ def read_responses(path: str | Path, instrument: Instrument) -> Responses:
     if table.cells is None:
         problems.append(Problem("", "the file is empty; export the responses again"))
         raise ResponsesError(str(path), problems)
-    frame, skipped = _validate(table, instrument, problems)
-    if any(p.severity == "error" for p in problems):
-        raise ResponsesError(str(path), problems)
-    return Responses(
-        frame=frame,
-        source=path,
-        sha256=digest,
-        format=fmt,
-        encoding=table.encoding,
-        warnings=[p for p in problems if p.severity == "warning"],
-        skipped_rows=skipped,
-        has_wave=WAVE in frame.columns,
-    )
+    return _validated(path, table, instrument, problems, digest, fmt)
 
 
 def responses_from_table(table, instrument: Instrument, source: str | Path) -> Responses:
@@ -193,16 +181,30 @@ def responses_from_table(table, instrument: Instrument, source: str | Path) -> R
     if cells.empty:
         problems.append(Problem("", "the export holds no responses; check its filters"))
         raise ResponsesError(str(path), problems)
-    frame, skipped = _validate(grid, instrument, problems)
-    problems = [_export_column(p, table.columns) for p in problems]
+    return _validated(path, grid, instrument, problems, digest, table.format, table.columns)
+
+
+def _validated(
+    path: Path,
+    table: _Table,
+    instrument: Instrument,
+    problems: list[Problem],
+    digest: str,
+    fmt: str,
+    export_columns: dict[str, str] | None = None,
+) -> Responses:
+    """Validate a grid; raise with every problem, or return the Responses."""
+    frame, skipped = _validate(table, instrument, problems)
+    if export_columns is not None:
+        problems = [_export_column(p, export_columns) for p in problems]
     if any(p.severity == "error" for p in problems):
         raise ResponsesError(str(path), problems)
     return Responses(
         frame=frame,
         source=path,
         sha256=digest,
-        format=table.format,
-        encoding=None,
+        format=fmt,
+        encoding=table.encoding,
         warnings=[p for p in problems if p.severity == "warning"],
         skipped_rows=skipped,
         has_wave=WAVE in frame.columns,
