@@ -167,7 +167,8 @@ def load_responses(
     set_name: str | None = None,
 ) -> Responses:
     """Read a canonical file directly, or any survey-tool export through its adapter."""
-    from .exports import detect_format, header_has_items, read_export
+    from .export_files import detect_format, header_has_items
+    from .exports import read_export
     from .responses import read_responses, refuse_foreign_file, responses_from_table
 
     path = Path(responses)

@@ -430,7 +430,7 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
 
 def _cell_text(value: Any) -> str:
     """A spreadsheet cell as the text a CSV export would hold (4.0 reads as '4')."""
-    from .exports import cell_text
+    from .export_files import cell_text
 
     return cell_text(value)
 

@@ -12,15 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.exports import (
-    CanonicalTable,
-    decode_text,
-    detect_format,
-    load_export,
-    parse_delimited,
-    read_export,
-    sniff_delimiter,
-)
+from surveyor.export_files import decode_text, detect_format, parse_delimited, sniff_delimiter
+from surveyor.exports import CanonicalTable, load_export, read_export
 from surveyor.instrument import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
