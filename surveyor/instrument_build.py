@@ -78,6 +78,7 @@ def build_instrument(
         When the output folder cannot be created or written.
     """
     from . import pdf as pdf_module
+    from .pdf_copies import html_copies_to_pdf
     from .render import inline_fonts, make_environment, template_roots
 
     options = (options or QuestionnaireOptions()).validated()
@@ -94,7 +95,7 @@ def build_instrument(
     if first is not None:
         # A pack: laid out once, then painted once per copy with its own code.
         codes = [copy.respondent_code for copy in context.copies]
-        pdf = pdf_module.html_copies_to_pdf(
+        pdf = html_copies_to_pdf(
             first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title
         )
     else:

@@ -277,7 +277,7 @@ def render_pack(context: QuestionnaireContext, env: jinja2.Environment) -> str |
     """The first copy's HTML, when every copy is that HTML with its own respondent code.
 
     Then the copies differ by nothing but the code, and
-    :func:`surveyor.pdf.html_copies_to_pdf` can lay the questionnaire out once and print
+    :func:`surveyor.pdf_copies.html_copies_to_pdf` can lay the questionnaire out once and print
     each copy from that layout. A brand template that prints a copy any other way (the
     code in an attribute, say, or something that depends on it) gives ``None``, and the
     copies are laid out one by one from :func:`render_copies`.

@@ -275,7 +275,7 @@ def test_pack_prints_what_laying_out_every_copy_would(tmp_path):
 
 
 def test_copies_whose_code_cannot_be_swapped_are_laid_out_alone(tmp_path):
-    from surveyor.pdf import html_copies_to_pdf
+    from surveyor.pdf_copies import html_copies_to_pdf
 
     css = "<style>@page { size: A6 } p.c { text-align: center }</style>"
     html = (
@@ -292,7 +292,7 @@ def test_copies_whose_code_cannot_be_swapped_are_laid_out_alone(tmp_path):
 
 def test_copies_need_the_value_as_whole_text(tmp_path):
     from surveyor.errors import SurveyorError
-    from surveyor.pdf import html_copies_to_pdf
+    from surveyor.pdf_copies import html_copies_to_pdf
 
     html = '<html lang=en><body><p title="C1">C1</p></body></html>'
     with pytest.raises(SurveyorError, match="whole text"):
