@@ -310,7 +310,8 @@ def write_reports(
     Returns
     -------
     list of dict
-        One entry per report: kind, organization, set, n, path, sha256, cache_key.
+        One entry per report: kind, organization, set, n, path, data_sha256 (its group's
+        answers, as its stamp prints), sha256, cache_key.
     """
     from .brand import load_brand
     from .context import ReportData, build_context, report_plan
@@ -354,6 +355,7 @@ def write_reports(
                 "set": spec.set,
                 "n": int(spec.n),
                 "path": path,
+                "data_sha256": data.data_digest(spec.key),
                 "cache_key": key,
             }
             entries[path] = entry

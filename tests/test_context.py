@@ -130,7 +130,7 @@ def test_contract_fields_are_finished(programme_contexts):
         assert ctx.picture is not None and ctx.profile.svg.startswith("<svg")
         assert isinstance(ctx.summary, Table) and len(ctx.summary.rows) == 5
         assert 3 <= len(ctx.questions) <= 5
-        assert {f.label for f in ctx.stamp} >= {"Instrument", "Data file SHA-256",
+        assert {f.label for f in ctx.stamp} >= {"Instrument", "Data file",
                                                 "surveyor version", "Minimum group size"}
         # Finished values only: no floats, numpy scalars or frames for templates to format.
         for field in dataclasses.fields(ctx):
@@ -300,3 +300,42 @@ def test_long_names_and_one_or_forty_sets(tmp_path):
 def test_every_string_reachable_is_text(programme_contexts):
     for ctx in programme_contexts.values():
         assert all(isinstance(s, str) for s in strings_in(ctx))
+
+
+def test_stamp_digest_is_of_the_groups_answers_not_the_file(programme, tmp_path):
+    """The stamp's SHA-256 follows the answers a report describes: the same answers laid
+    out differently (columns reordered, semicolons) give the same digests, another set's
+    correction leaves this set's digest alone, and a suppressed group has none."""
+    import pandas as pd
+
+    source = programme.responses.source
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    relaid = tmp_path / "relaid.csv"
+    frame[list(frame.columns[::-1])].to_csv(relaid, index=False, sep=";")
+    edited = frame.copy()
+    row = edited.index[edited["set"] == "Beta"][0]
+    item = FLAGSHIP.items[0].id
+    edited.loc[row, item] = "1" if edited.loc[row, item] != "1" else "5"
+    corrected = tmp_path / "corrected.csv"
+    edited.to_csv(corrected, index=False)
+
+    data = ReportData.from_result(programme)
+    same = ReportData.from_result(score(relaid))
+    other = ReportData.from_result(score(corrected))
+    alpha, beta = GroupKey("set", "North", "Alpha"), GroupKey("set", "South", "Beta")
+    north, south = GroupKey("organization", "North"), GroupKey("organization", "South")
+    for key in (alpha, beta, north, south, PROGRAMME):
+        assert re.fullmatch(r"[0-9a-f]{64}", data.data_digest(key))
+        assert same.data_digest(key) == data.data_digest(key)
+    assert len({data.data_digest(k) for k in (alpha, beta, north, south, PROGRAMME)}) == 5
+    assert other.data_digest(alpha) == data.data_digest(alpha)
+    assert other.data_digest(north) == data.data_digest(north)
+    for key in (beta, south, PROGRAMME):
+        assert other.data_digest(key) != data.data_digest(key)
+    with pytest.raises(ValueError, match="suppressed"):
+        data.data_digest(GroupKey("set", "North", "Tiny"))
+
+    spec = next(s for s in report_plan(data) if s.key == alpha)
+    stamp = {f.label: f.value for f in build_context(data, spec, Brand(), DATE).stamp}
+    assert stamp["SHA-256 of this set's answers"] == data.data_digest(alpha)
+    assert programme.responses.sha256 not in stamp.values()

@@ -541,11 +541,12 @@ def test_missing_or_altered_pdfs_are_rendered_again(run, cached):
     assert pdfs(reports) == pdfs(run.reports)
 
 
-def test_one_changed_answer_renders_every_report_whose_html_changed(run, cached, tmp_path):
-    """The real rule: a report is rendered again exactly when its HTML changed. After one
-    answer changes, that is every report: each one's stamp carries the data file's SHA-256,
-    sets elsewhere mark the programme mean and print the pooled reliability, and siblings
-    mark the organisation mean."""
+def test_one_changed_answer_renders_only_the_reports_it_changes(run, cached, tmp_path):
+    """A report is rendered again exactly when its HTML changed, and the reports kept from
+    the cache are byte-identical to what a fresh run on the changed file writes. Each
+    stamp carries its own group's answers' SHA-256, not the file's. (This programme is
+    so small that one answer moves the programme mean marked in every report; the
+    workload tests show a larger programme where only three reports change.)"""
     import pandas as pd
 
     reports = cached / "reports"
@@ -570,15 +571,12 @@ def test_one_changed_answer_renders_every_report_whose_html_changed(run, cached,
             entry_of(run, "organization", "North")["path"], "programme.pdf"}
     rendered = {e["path"] for e in manifest["reports"] if e["rendered"]}
     assert must <= rendered
-    assert rendered == set(run.entries)
+    kestrel = entry_of(run, "set", "North", "Kestrel")["path"]
+    assert run.manifest["input"]["sha256"] not in after_html[kestrel]
 
-    # Which changes are more than the stamp: mask the data file's hash and compare.
-    old_sha, new_sha = run.manifest["input"]["sha256"], manifest["input"]["sha256"]
-    content_changed = {p for p in run.entries
-                       if before_html[p].replace(old_sha, "") != after_html[p].replace(new_sha, "")}
-    heron = entry_of(run, "set", "North", "Heron")["path"]  # sibling: organisation mark
-    elsewhere = entry_of(run, "set", HOSTILE_ORG, TRAVERSAL_SET)["path"]  # programme mark
-    assert must | {heron, elsewhere} <= content_changed
+    fresh = tmp_path / "fresh"
+    run_score(changed, fresh, "--jobs", "1")
+    assert pdfs(reports) == pdfs(fresh / "reports")
 
 
 # ------------------------------------------------- 8, 10. brand; a consented set of three

@@ -56,3 +56,46 @@ def test_small_w2_programme_reports_and_w3_rerun(tmp_path):
     again = invoke("score", data, "-i", "learning-inaction-short", "--out", out, "--jobs", "2",
                    "--data-date", "2026-11-01")
     assert "0 rendered, 7 unchanged" in again.output
+
+
+def report_html(data: Path) -> dict[str, str]:
+    """Every report's final HTML for ``data`` (what the render cache is keyed on)."""
+    from surveyor.brand import load_brand
+    from surveyor.context import ReportData, build_context, report_plan
+    from surveyor.pipeline import score
+    from surveyor.render import make_environment
+    from surveyor.report_html import render_report
+    from surveyor.reports import report_paths
+
+    reports = ReportData.from_result(score(data, "learning-inaction"))
+    env, brand = make_environment(()), load_brand(())
+    specs = report_plan(reports)
+    return {path: render_report(build_context(reports, spec, brand, "2026-11-01"), env)
+            for spec, path in zip(specs, report_paths(specs), strict=True)}
+
+
+def test_small_w3_a_corrected_set_changes_its_set_organisation_and_programme(tmp_path):
+    """W3 at the HTML level (a report is rendered again exactly when its HTML changes:
+    tests/test_reports.py). Two of a set's answers to one statement are swapped between
+    two members, as when a data-entry slip is corrected: the set's scores move but no
+    mean does, so every other report shows the same figures and must stay the same. Each
+    report's stamp carries its own group's answers' SHA-256, so only the set, its
+    organisation and the programme change (with the data file's SHA-256 in every stamp,
+    all 28 did)."""
+    data = tmp_path / "w3.csv"
+    invoke("simulate", "--organizations", "3", "--sets", "24", "--min-set-size", "10",
+           "--max-set-size", "10", "--respondents", "240", "--seed", "4", "--out", data)
+    frame = pd.read_csv(data, dtype=str, keep_default_na=False)
+    org, name = frame.loc[0, "organization"], frame.loc[0, "set"]
+    members = frame.index[(frame["organization"] == org) & (frame["set"] == name)]
+    item = "lia1"
+    other = next(i for i in members if frame.loc[i, item] not in ("", frame.loc[0, item]))
+    frame.loc[[0, other], item] = frame.loc[[other, 0], item].to_numpy()
+    changed = tmp_path / "changed" / "w3.csv"  # same name: only the answers differ
+    changed.parent.mkdir()
+    frame.to_csv(changed, index=False)
+
+    before, after = report_html(data), report_html(changed)
+    assert before.keys() == after.keys() and len(before) == 28
+    differ = {path for path in before if before[path] != after[path]}
+    assert differ == {f"{org}/sets/{name}.pdf", f"{org}/organization.pdf", "programme.pdf"}

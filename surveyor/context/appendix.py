@@ -21,6 +21,7 @@ from .common import (
     EN_DASH,
     FELDT_CAUTION,
     MINUS,
+    ORGANIZATION,
     RELIABILITY_MIN_N,
     SET,
     _dot,
@@ -164,13 +165,16 @@ class AppendixMixin:
 
     def stamp(self) -> tuple[Fact, ...]:
         r = self.result
+        # The group's own answers, not the whole file: see ReportData.data_digest.
+        whose = {SET: "this set's", ORGANIZATION: "this organisation's"}.get(
+            self.spec.kind, "the programme's")
         rule = ", ".join(f"{sub.id} {sub.min_answered} of "
                          f"{len(self.instrument.items_of(sub.id))}"
                          for sub in self.instrument.subscales)
         return (
             Fact("Instrument", f"{self.instrument.id}, version {self.instrument.version}"),
             Fact("Data file", r.responses.source.name),
-            Fact("Data file SHA-256", r.responses.sha256),
+            Fact(f"SHA-256 of {whose} answers", self.data.data_digest(self.key)),
             Fact("surveyor version", r.version),
             Fact("Minimum group size",
                  f"{r.settings.min_group_size}"

@@ -21,6 +21,7 @@ from .common import (
     ORGANIZATION,
     PROGRAMME_KIND,
     SET,
+    shown,
 )
 from .comparisons import ComparisonsMixin
 from .contract import (
@@ -112,16 +113,17 @@ class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
         return "no scores"
 
     def references(self, subscale: str) -> dict[str, float]:
-        """Reference means for a row: organisation (set reports) and programme."""
+        """Reference means for a row: organisation (set reports) and programme, at the
+        precision reports print (:func:`shown`)."""
         refs = {}
         if self.spec.kind == SET:
             row = self.data.cell(self.org_key, subscale)
             if row is not None:
-                refs[self.t("organization")] = row["mean"]
+                refs[self.t("organization")] = shown(row["mean"])
         if self.spec.kind != PROGRAMME_KIND:
             row = self.data.cell(PROGRAMME, subscale)
             if row is not None:
-                refs[self.t("programme")] = row["mean"]
+                refs[self.t("programme")] = shown(row["mean"])
         return refs
 
     def build(self) -> ReportContext:

@@ -87,3 +87,14 @@ def _dot(value: float) -> str:
 
 def _signed(value: float) -> str:
     return EN_DASH if _missing(value) else _dot(value)
+
+
+def shown(value: float) -> float:
+    """Another group's mean as a reference mark: rounded to the two decimals reports print.
+
+    A mark is drawn where its printed figure says (half a hundredth is under a point on
+    the page), and a report changes only when a reference it shows changes: correcting one
+    set's answers moves the programme mean in the fifth decimal, which must not re-render
+    every other report of the programme (issue 6, W3).
+    """
+    return round(float(value), 2)

@@ -34,6 +34,7 @@ class ReportData:
     counts: dict[GroupKey, int] = field(default_factory=dict)
     sets_by_org: dict[str, list[str]] = field(default_factory=dict)
     n_sets: int = 0
+    digests: dict[GroupKey, str] = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result: ScoreResult) -> ReportData:
@@ -94,6 +95,33 @@ class ReportData:
             return np.asarray(levels.org_code) == levels.org_names.index(key.organization)
         code = levels.set_names.index((key.organization, key.set))
         return np.asarray(levels.set_code) == code
+
+    def data_digest(self, key: GroupKey) -> str:
+        """SHA-256 of the answers a report describes: its group's rows, in file order.
+
+        Each report's stamp carries this rather than the whole file's SHA-256 (which
+        ``manifest.json`` holds), so a report whose own data and shown references are
+        unchanged stays byte-identical when another set's answers are corrected, and its
+        cached PDF is still exactly what a fresh run would write. The digest covers the
+        respondent ids and every item answer (unanswered as -1), independent of how the
+        file was laid out or encoded.
+        """
+        if key in self.digests:
+            return self.digests[key]
+        import hashlib
+
+        import numpy as np
+
+        frame = self.result.responses.frame
+        rows = frame[self.rows_of(key)]
+        answers = rows[list(self.result.instrument.item_ids)].to_numpy(dtype=float)
+        codes = np.where(np.isnan(answers), -1, answers).astype("<i4")
+        digest = hashlib.sha256()
+        digest.update("\0".join(rows["respondent_id"].astype(str)).encode("utf-8"))
+        digest.update(b"\1")
+        digest.update(np.ascontiguousarray(codes).tobytes())
+        self.digests[key] = digest.hexdigest()
+        return self.digests[key]
 
 
 def report_plan(result: ScoreResult | ReportData) -> list[ReportSpec]:

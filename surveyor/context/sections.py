@@ -23,6 +23,7 @@ from .common import (
     SET,
     _interval,
     _mean_ci,
+    shown,
 )
 from .contract import (
     Agreement,
@@ -187,10 +188,11 @@ class SectionsMixin:
                 why = (self.withheld(key) if not self.result.suppression.group_shown(key)
                        else "not shown")
                 return charts.PicturePoint(label, None, None, note=why)
+            if not with_ci:  # a reference point: where its printed means say
+                return charts.PicturePoint(label, shown(x["mean"]), shown(y["mean"]))
             return charts.PicturePoint(
                 label, x["mean"], y["mean"],
-                x_ci=(x["ci_low"], x["ci_high"]) if with_ci else None,
-                y_ci=(y["ci_low"], y["ci_high"]) if with_ci else None,
+                x_ci=(x["ci_low"], x["ci_high"]), y_ci=(y["ci_low"], y["ci_high"]),
             )
 
         kind = self.spec.kind
