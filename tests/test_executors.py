@@ -109,6 +109,20 @@ def test_unreachable_scheduler_is_named():
         pass
 
 
+def test_cli_scheduler_timeout_is_used_and_named(tmp_path):
+    """--scheduler-timeout reaches the connection, and the message says how long it waited;
+    the cluster is tried before any scoring, so nothing is written."""
+    pytest.importorskip("distributed")
+    data = Path(__file__).parent.parent / "examples" / "responses.csv"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["score", str(data), "--out", str(out), "--executor",
+                                      "dask", "--scheduler", UNREACHABLE,
+                                      "--scheduler-timeout", "0.5"])
+    assert result.exit_code == 2, result.output
+    assert f"cannot reach the Dask scheduler at {UNREACHABLE} within 0.5 s" in result.output
+    assert not out.exists()
+
+
 def test_scheduler_without_workers_is_refused():
     distributed = pytest.importorskip("distributed")
     bare = distributed.LocalCluster(

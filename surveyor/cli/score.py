@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..executors import EXECUTORS
+from ..executors import CONNECT_TIMEOUT, EXECUTORS
 from . import handle_errors
 
 instrument_option = click.option(
@@ -129,6 +129,10 @@ def validate(responses: Path, instrument: str, **reader) -> None:
                    "cluster (needs surveyor[dask]; scoring stays here).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.")
+@click.option("--scheduler-timeout", type=click.FloatRange(0.1, 3600), default=CONNECT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="With --executor dask: how long to wait for the scheduler and its first "
+                   "worker (raise it for a cluster that is still starting).")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
               help="Date of the data for report covers [default: the file's date].")
 @export_options
@@ -146,6 +150,7 @@ def score(
     force: bool,
     executor_kind: str,
     scheduler: str | None,
+    scheduler_timeout: float,
     data_date: str | None,
     **reader,
 ) -> None:
@@ -159,7 +164,8 @@ def score(
 
     # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
     renderer = (
-        contextlib.nullcontext() if no_reports else make_executor(executor_kind, scheduler, jobs)
+        contextlib.nullcontext() if no_reports else make_executor(
+            executor_kind, scheduler, jobs, timeout=scheduler_timeout)
     )
     with renderer as executor:
         result = run_score(
