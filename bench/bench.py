@@ -126,6 +126,33 @@ def weasyprint_floor(folder: Path) -> tuple[float, int]:
 FULL_RUN_SECONDS: dict[str, float] = {}
 
 
+def worker_growth(folder: Path, count: int = 60) -> tuple[float, float]:
+    """Resident memory (MB) of one process rendering ``count`` set reports in a row the way
+    a worker does, after the 10th report and after the last: whether memory accumulates."""
+    code = (
+        "import sys, pathlib\n"
+        "from surveyor.reports import RenderTask, render_task\n"
+        "def rss():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"
+        "files = sorted(pathlib.Path(sys.argv[1]).rglob('sets/*.html'))[:int(sys.argv[2])]\n"
+        "marks = []\n"
+        "for i, f in enumerate(files, 1):\n"
+        "    render_task(RenderTask(f.name, f.read_text(), str(f.parent), (), f.name))\n"
+        "    if i in (10, len(files)): marks.append(rss())\n"
+        "print(*marks)\n"
+    )
+    done = run([sys.executable, "-c", code, str(folder), str(count)])[1]
+    after_ten, after_all = done.stdout.split()
+    return float(after_ten), float(after_all)
+
+
+def pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
 def w2(results: dict) -> None:
     """Programme reports: 520 with 2 workers; 1 vs 2 workers and the WeasyPrint floor on a
     130-report quarter of the same design (5 organisations).
@@ -145,6 +172,7 @@ def w2(results: dict) -> None:
     t2, peak2, _ = score_reports(quarter, two, "--jobs", "2")
     quarter_reports = len(quarter_manifest["reports"])
     floor, floor_count = weasyprint_floor(one / "reports")
+    rss_10, rss_60 = worker_growth(one / "reports")
     results["W2"] = {
         "reports": reports,
         "full_jobs2_s": round(t_full, 1),
@@ -159,6 +187,10 @@ def w2(results: dict) -> None:
         "peak_mb_130_reports_jobs2": round(peak2),
         "peak_mb_520_reports_jobs2": round(peak_full),
         "peak_mb_130_reports_jobs1": round(peak1),
+        "programme_pages_130": pages(two / "reports" / "programme.pdf"),
+        "programme_pages_520": pages(full / "reports" / "programme.pdf"),
+        "worker_rss_mb_after_10_sets": round(rss_10),
+        "worker_rss_mb_after_60_sets": round(rss_60),
     }
     FULL_RUN_SECONDS["w2"] = t_full  # W3 re-runs this programme
 
@@ -249,8 +281,9 @@ def verdict(name: str, f: dict) -> str:
             f"{f['speedup_jobs2']}x --jobs 1 ({'met' if f['speedup_jobs2'] >= 1.8 else 'NOT met'})"
             f"; peak {f['peak_mb_130_reports_jobs2']} MB for 130 reports and "
             f"{f['peak_mb_520_reports_jobs2']} MB for 520, whose programme overview alone is "
-            "63 pages against 28 (a worker rendering 60 set reports in a row grew from 87 to "
-            "97 MB)."
+            f"{f['programme_pages_520']} pages against {f['programme_pages_130']} (one worker "
+            f"rendering 60 set reports in a row: {f['worker_rss_mb_after_10_sets']} MB after "
+            f"10, {f['worker_rss_mb_after_60_sets']} MB after 60)."
         )
     if name == "W3":
         unchanged_met = (f["unchanged_fraction_of_full"] < 0.05
