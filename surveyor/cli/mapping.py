@@ -50,7 +50,7 @@ def init(
     from ..errors import SurveyorError
     from ..exports import FORMAT_NAMES, load_export
     from ..instrument import load_instrument
-    from ..mapping import mapping_yaml, propose_mapping
+    from ..mapping_init import mapping_yaml, propose_mapping
 
     if out.exists() and not force:
         raise SurveyorError(

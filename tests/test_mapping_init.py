@@ -1,0 +1,144 @@
+"""Tests for surveyor.mapping_init: proposing a mapping for an export, and `mapping init`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from surveyor.errors import ValidationError
+from surveyor.exports import load_export, read_export
+from surveyor.mapping import ItemColumn, Source, load_mapping, parse_mapping
+from surveyor.mapping_init import mapping_yaml, match_score, propose_mapping
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPORTS = FIXTURES / "exports"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    """A proposal saved where the consultant would save it."""
+    (tmp_path / "mapping.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / "mapping.yaml"
+
+
+# ------------------------------------------------------------------------ proposals
+
+
+def test_proposal_matches_qualtrics_matrix_rows(mini):
+    mapping = propose_mapping(EXPORTS / "qualtrics.csv", mini)
+    assert {k: v.column for k, v in mapping.items.items()} == {
+        "a1": "Q5_1", "a2": "Q5_2", "a3": "Q5_3", "b1": "Q6_1", "b2": "Q6_2", "b3": "Q6_3",
+    }
+    assert all(entry.match == 1.0 for entry in mapping.items.values())
+    assert mapping.ids["respondent_id"] == Source(column="ResponseId")
+    assert mapping.ids["organization"] == Source(column="Org")
+    assert "not all on the scale 1-5" in mapping.comments["recode"]
+
+
+@pytest.mark.parametrize("name", ["surveymonkey.csv", "google-forms.csv", "ms-forms.xlsx",
+                                  "kobo.csv", "kobo.xlsx", "questions-cp1252.csv"])
+def test_proposal_reads_back_to_the_canonical_answers(name, mini, tmp_path):
+    """init's proposal, written and loaded again, reads the export like the fixtures do."""
+    proposal = propose_mapping(EXPORTS / name, mini)
+    path = write(tmp_path, mapping_yaml(proposal))
+    mapping = load_mapping(path, mini)
+    assert {k: v.column for k, v in mapping.items.items()} == {
+        k: v.column for k, v in proposal.items.items()
+    }
+    table = read_export(EXPORTS / name, mini, mapping=path)
+    if name != "surveymonkey.csv":
+        assert table.frame["respondent_id"].tolist() == [f"r0{i}" for i in range(1, 9)]
+    else:
+        # The proposal takes the tool's own id; this export keeps codes in Custom Data 1.
+        assert mapping.ids["respondent_id"] == Source(column="Respondent ID")
+    assert set(table.frame["set"]) == {"Set A", "Set B"}
+
+
+def test_proposal_flags_duplicated_weak_and_missing_matches(mini, tmp_path):
+    header = ["Timestamp", "Org", "Set", "Alpha item one.", "Alpha item two.", "Alpha item two.",
+              "Beta item 1", "Beta item two.", "Something else entirely"]
+    path = tmp_path / "export.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, ["t", "O", "S", "1", "2", "3", "4", "5", "1"]])
+    path.write_text(buffer.getvalue())
+    mapping = propose_mapping(path, mini)
+    assert mapping.items["a1"].column == "Alpha item one."
+    assert mapping.comments["items.a2"].startswith("AMBIGUOUS: this header heads columns E, F")
+    assert mapping.items["b1"].column == "Beta item 1"
+    assert mapping.comments["items.b1"].startswith("CHECK: weak match")
+    assert mapping.items["b3"].column is None
+    assert mapping.comments["items.b3"].startswith("NO MATCH for 'Beta item three.'")
+    text = mapping_yaml(mapping)
+    assert "b3: {column: null}  # NO MATCH" in text
+    # The proposal cannot be used until the consultant fills in the gap.
+    with pytest.raises(ValidationError, match="items.b3.column: no export column chosen"):
+        load_mapping(write(tmp_path, text), mini)
+
+
+def test_proposal_ties_between_distinct_fields_are_flagged(mini, tmp_path):
+    rows = list(csv.reader(io.StringIO((EXPORTS / "qualtrics.csv").read_text("utf-8-sig"))))
+    rows[1][23] = rows[1][18]  # the Q7 comment column now shows item a2's text
+    path = tmp_path / "q.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue())
+    mapping = propose_mapping(load_export(path), mini)
+    assert mapping.items["a2"].column == "Q5_2"
+    assert mapping.comments["items.a2"].startswith("CHECK: the same text also heads 'Q7' (X)")
+
+
+def test_mapping_yaml_quotes_awkward_headers(mini, tmp_path):
+    proposal = propose_mapping(EXPORTS / "surveymonkey.csv", mini)
+    proposal.items["a1"] = ItemColumn(column='He said: "yes" # no', match=0.5)
+    proposal.ids["set"] = Source(value="true")
+    loaded, problems = parse_mapping(yaml.safe_load(mapping_yaml(proposal)), mini)
+    assert not problems
+    assert loaded.items["a1"].column == 'He said: "yes" # no'
+    assert loaded.ids["set"] == Source(value="true")
+
+
+def test_match_score_compares_the_item_with_the_best_part_of_a_header():
+    assert match_score("Alpha item one.", "Stem [alpha  ITEM one]") == 1.0
+    assert match_score("Alpha item one.", "Totally different") < 0.6
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_mapping_init_writes_a_loadable_proposal(tmp_path, mini):
+    from surveyor.cli.mapping import mapping
+
+    out = tmp_path / "mapping.yaml"
+    args = ["init", str(EXPORTS / "google-forms.csv"), "--instrument",
+            str(FIXTURES / "mini.yaml"), "--out", str(out)]
+    result = CliRunner().invoke(mapping, args)
+    assert result.exit_code == 0, result.output
+    assert "Google Forms export, 8 responses" in result.output
+    assert "6 of 6 items matched" in result.output
+    assert load_mapping(out, mini).items["a1"].column.endswith("[Alpha item one.]")
+    again = CliRunner().invoke(mapping, args)
+    assert again.exit_code == 2
+    assert "exists" in again.output
+    assert CliRunner().invoke(mapping, [*args, "--force"]).exit_code == 0
+
+
+def test_mapping_init_reports_what_to_check(tmp_path):
+    from surveyor.cli.mapping import mapping
+
+    out = tmp_path / "m.yaml"
+    result = CliRunner().invoke(mapping, [
+        "init", str(EXPORTS / "surveymonkey.xlsx"), "-i", str(FIXTURES / "mini.yaml"),
+        "-o", str(out),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "Check: organization, set." in result.output
+    result = CliRunner().invoke(mapping, [
+        "init", str(EXPORTS / "google-forms.csv"), "-i", str(FIXTURES / "mini.yaml"),
+        "--format", "kobo", "-o", str(tmp_path / "x.yaml"),
+    ])
+    assert result.exit_code == 2
+    assert "does not look like a KoboToolbox export" in result.output
