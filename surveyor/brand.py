@@ -91,6 +91,11 @@ DEFAULT_STRINGS: Mapping[str, str] = MappingProxyType(
         "methods": "Methods",
         "reliability": "Reliability",
         "stamp": "Reproducibility",
+        "stamp_note": (
+            "The SHA-256 is a fingerprint of the respondent codes and answers this report "
+            "describes. manifest.json, written with the reports, lists it beside the data "
+            "file's own SHA-256, so the report can be traced to the file it came from."
+        ),
         "page": "Page",
         "page_of": "of",
         "fewer_than": "fewer than {n} responses",

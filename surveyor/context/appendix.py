@@ -168,7 +168,7 @@ class AppendixMixin:
         # The group's own answers, not the whole file: see ReportData.data_digest.
         whose = {SET: "this set's", ORGANIZATION: "this organisation's"}.get(
             self.spec.kind, "the programme's")
-        rule = ", ".join(f"{sub.id} {sub.min_answered} of "
+        rule = ", ".join(f"{sub.name} {sub.min_answered} of "
                          f"{len(self.instrument.items_of(sub.id))}"
                          for sub in self.instrument.subscales)
         return (
