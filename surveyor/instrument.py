@@ -52,11 +52,24 @@ class Scale:
 
 @dataclass(frozen=True)
 class Band:
-    """An interpretation band: scores below ``upper`` (or up to the scale max) read as ``text``."""
+    """An interpretation band: scores below ``upper`` (or up to the scale max) read as ``text``.
+
+    ``text`` is written for a set; ``organization_text``, when given, is written for a mean
+    pooled over many sets (organisation and programme reports).
+    """
 
     label: str
     text: str
     upper: float | None = None
+    organization_text: str = ""
+
+    def text_for(self, pooled: bool) -> str:
+        """The text for a set (``pooled`` false) or for a mean pooled over sets.
+
+        A pooled mean falls back to the set text when the band has no
+        ``organization_text``.
+        """
+        return (self.organization_text or self.text) if pooled else self.text
 
 
 @dataclass(frozen=True)
@@ -247,7 +260,7 @@ SUBSCALE_FIELDS = {
     "id": True, "name": True, "description": True, "min_answered": False, "bands": False,
     "questions": False,
 }
-BAND_FIELDS = {"label": True, "text": True, "upper": False}
+BAND_FIELDS = {"label": True, "text": True, "upper": False, "organization_text": False}
 QUESTION_FIELDS = {"text": True, "when": False}
 ITEM_FIELDS = {"id": True, "subscale": True, "text": True, "reverse": False}
 
@@ -443,6 +456,8 @@ def _check_subscales(check: _Checker, top: dict, scale_range) -> set[str]:
 def _check_bands(check: _Checker, sub: dict, where: str, scale_range) -> None:
     bands = check.sequence(sub, "bands", where)
     previous = None
+    with_pooled: list[int] = []
+    without_pooled: list[int] = []
     for j, raw in enumerate(bands):
         bwhere = f"{where}.bands[{j}]"
         band = check.mapping(raw, bwhere, BAND_FIELDS)
@@ -450,6 +465,8 @@ def _check_bands(check: _Checker, sub: dict, where: str, scale_range) -> None:
             continue
         check.text(band, "label", bwhere)
         check.text(band, "text", bwhere)
+        check.text(band, "organization_text", bwhere)
+        (with_pooled if "organization_text" in band else without_pooled).append(j)
         last = j == len(bands) - 1
         if "upper" not in band:
             if not last:
@@ -472,6 +489,18 @@ def _check_bands(check: _Checker, sub: dict, where: str, scale_range) -> None:
                 f"{bwhere}.upper", f"{upper} must be above the previous cut-point {previous}"
             )
         previous = upper
+    # Allowed, since every band falls back to its set text, but a sponsor would then read
+    # set wording at some levels of the subscale and organisation wording at others.
+    if with_pooled and without_pooled:
+        missing = ", ".join(f"bands[{j}]" for j in without_pooled)
+        check.problems.append(
+            Problem(
+                f"{where}.bands",
+                f"organization_text is given for some bands but not for {missing}; "
+                "organisation and programme reports will use the set text there",
+                severity="warning",
+            )
+        )
 
 
 def _check_items(check: _Checker, top: dict, subscale_ids: set[str]) -> None:
@@ -541,7 +570,12 @@ def _build(data: dict, path: Path) -> Instrument:
                 description=raw["description"].strip(),
                 min_answered=raw.get("min_answered", default_min_answered(n_items)),
                 bands=tuple(
-                    Band(label=b["label"].strip(), text=b["text"].strip(), upper=b.get("upper"))
+                    Band(
+                        label=b["label"].strip(),
+                        text=b["text"].strip(),
+                        upper=b.get("upper"),
+                        organization_text=b.get("organization_text", "").strip(),
+                    )
                     for b in raw.get("bands", [])
                 ),
                 questions=tuple(

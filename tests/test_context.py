@@ -339,3 +339,38 @@ def test_stamp_digest_is_of_the_groups_answers_not_the_file(programme, tmp_path)
     stamp = {f.label: f.value for f in build_context(data, spec, Brand(), DATE).stamp}
     assert stamp["SHA-256 of this set's answers"] == data.data_digest(alpha)
     assert programme.responses.sha256 not in stamp.values()
+
+
+# ------------------------------------------------- band texts for a set or for many sets
+
+
+def _band(sub, section):
+    """The subscale's band that a shown section names."""
+    return next(b for b in sub.bands if b.label == section.band_label)
+
+
+def test_pooled_reports_read_organization_text_and_set_reports_the_set_text(programme_contexts):
+    """An organisation's or the programme's mean pools many sets, so its subscale sections
+    use the band's organisation wording; a set report keeps the wording written for a set."""
+    pooled = by_kind(programme_contexts, "organization", "North")
+    pooled += by_kind(programme_contexts, "programme")
+    (one_set,) = by_kind(programme_contexts, "set", "North / Alpha")
+    for ctx in pooled:
+        for sub, section in zip(FLAGSHIP.subscales, ctx.subscales, strict=True):
+            band = _band(sub, section)
+            assert band.organization_text and section.band_text == band.organization_text
+        html = render(ctx)
+        assert all(str(Markup.escape(s.band_text)) in html for s in ctx.subscales)
+    for sub, section in zip(FLAGSHIP.subscales, one_set.subscales, strict=True):
+        assert section.band_text == _band(sub, section).text
+
+
+def test_pooled_reports_fall_back_to_the_set_text_without_organization_text(programme):
+    plain = dataclasses.replace(FLAGSHIP, subscales=tuple(
+        dataclasses.replace(sub, bands=tuple(
+            dataclasses.replace(band, organization_text="") for band in sub.bands))
+        for sub in FLAGSHIP.subscales))
+    ctxs = contexts(dataclasses.replace(programme, instrument=plain))
+    (ctx,) = by_kind(ctxs, "organization", "North")
+    for sub, section in zip(plain.subscales, ctx.subscales, strict=True):
+        assert section.band_text == _band(sub, section).text

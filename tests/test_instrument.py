@@ -74,6 +74,7 @@ def respondent_texts(inst: Instrument) -> list[str]:
     for sub in inst.subscales:
         texts += [sub.name, sub.description]
         texts += [band.text for band in sub.bands] + [q.text for q in sub.questions]
+        texts += [band.organization_text for band in sub.bands]
     return texts
 
 
@@ -193,7 +194,9 @@ def test_prose_is_british_english_and_non_judgemental(identifier):
     for american in ("organization", "behavior", "recognize", "prioritize", "color"):
         assert american not in text
     band_text = " ".join(
-        band.text.lower() for sub in load_instrument(identifier).subscales for band in sub.bands
+        f"{band.text} {band.organization_text}".lower()
+        for sub in load_instrument(identifier).subscales
+        for band in sub.bands
     )
     for grade in ("good", "bad", "poor", "healthy", "worrying", "concerning", "excellent"):
         assert not re.search(rf"\b{grade}\b", band_text), grade
@@ -207,6 +210,22 @@ def test_each_subscale_has_bands_at_the_agreed_cut_points_and_reflective_questio
         whens = {q.when for q in sub.questions}
         assert {"high", "low"} <= whens
         assert all(q.text.endswith("?") for q in sub.questions)
+
+
+@pytest.mark.parametrize("identifier", [FULL, SHORT])
+def test_every_band_has_organisation_wording_about_the_sets_together(identifier):
+    """An organisation's mean pools many sets: its text speaks of the sets together, never
+    of "the set", and stays about as long as the set text it stands beside."""
+    for sub in load_instrument(identifier).subscales:
+        for band in sub.bands:
+            where = f"{sub.id} {band.label}"
+            pooled = band.organization_text
+            assert pooled and pooled != band.text, where
+            assert band.text_for(pooled=True) == pooled
+            assert band.text_for(pooled=False) == band.text
+            assert "the sets" in pooled, where
+            assert not re.search(r"\b(the|this|a|its) set\b", pooled), where
+            assert 30 <= len(pooled.split()) <= 45, where
 
 
 def test_top_level_texts(full):
@@ -302,6 +321,21 @@ BROKEN = [
         edit("text: Above the midpoint.}", "text: Above the midpoint., upper: 5}"),
         "subscales[0].bands[2].upper", "the last band runs to the top of the scale",
         id="last-band-with-upper",
+    ),
+    pytest.param(
+        edit("upper: 2.5}", "upper: 2.5, organisation_text: Across the sets.}"),
+        "subscales[0].bands[0].organisation_text",
+        "unknown field (did you mean 'organization_text'?)", id="band-field-british-spelling",
+    ),
+    pytest.param(
+        edit("upper: 2.5}", 'upper: 2.5, organization_text: "  "}'),
+        "subscales[0].bands[0].organization_text", "must not be empty",
+        id="organization-text-empty",
+    ),
+    pytest.param(
+        edit("upper: 2.5}", "upper: 2.5, organization_text: [a, b]}"),
+        "subscales[0].bands[0].organization_text", "must be text, not a list",
+        id="organization-text-not-text",
     ),
     pytest.param(
         edit("id: mini\n", ""), "id", "is required", id="missing-required-field",
@@ -415,6 +449,46 @@ def test_two_reverse_items_in_a_subscale_is_a_warning_not_an_error(tmp_path):
     assert [(p.location, p.severity) for p in problems] == [("items", "warning")]
     assert "2 reverse-worded items" in problems[0].message
     assert load_instrument(path).id == "mini"
+
+
+def test_organization_text_is_loaded_and_used_for_pooled_means_only(tmp_path):
+    text = edit("text: Lower than the midpoint., upper: 2.5}",
+                "text: Lower than the midpoint., upper: 2.5,\n"
+                "         organization_text: \"  Across the sets, lower.\\n\"}")
+    text = edit("text: Around the midpoint., upper: 3.5}",
+                "text: Around the midpoint., upper: 3.5, organization_text: \"Across, middle.\"}",
+                text)
+    text = edit("text: Above the midpoint.}",
+                "text: Above the midpoint., organization_text: \"Across, higher.\"}", text)
+    path = write(tmp_path, text)
+    assert validate_instrument_data(read_yaml(path)) == []
+    lower, middle, higher = load_instrument(path).subscale("alpha_sub").bands
+    assert lower.organization_text == "Across the sets, lower."  # stripped like text
+    assert [b.text_for(pooled=True) for b in (lower, middle, higher)] == [
+        "Across the sets, lower.", "Across, middle.", "Across, higher."
+    ]
+    assert higher.text_for(pooled=False) == "Above the midpoint."
+
+
+def test_band_without_organization_text_falls_back_to_the_set_text(mini):
+    for band in mini.subscale("alpha_sub").bands:
+        assert band.organization_text == ""
+        assert band.text_for(pooled=True) == band.text_for(pooled=False) == band.text
+
+
+def test_organization_text_on_some_bands_only_is_a_warning_naming_the_others(tmp_path):
+    text = edit("upper: 3.5}", 'upper: 3.5, organization_text: "Across the sets, middle."}')
+    path = write(tmp_path, text)
+    problems = validate_instrument_data(read_yaml(path))
+    assert [(p.location, p.severity) for p in problems] == [
+        ("subscales[0].bands", "warning")
+    ]
+    assert "bands[0], bands[2]" in problems[0].message
+    assert "set text" in problems[0].message
+    bands = load_instrument(path).subscale("alpha_sub").bands
+    assert [b.text_for(pooled=True) for b in bands] == [
+        "Lower than the midpoint.", "Across the sets, middle.", "Above the midpoint."
+    ]
 
 
 def test_unknown_instrument_id_names_the_shipped_ones():

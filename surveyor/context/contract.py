@@ -145,7 +145,8 @@ class SubscaleSection:
     references
         Organisation and programme means for comparison, as a sentence (may be empty).
     band_label, band_text
-        The instrument's interpretation band for the mean.
+        The instrument's interpretation band for the mean; in organisation and programme
+        reports, the band's ``organization_text`` when it has one.
     agreement
         Agreement within the group (set reports), or ``None``.
     distribution

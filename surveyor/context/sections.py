@@ -246,7 +246,9 @@ class SectionsMixin:
         return SubscaleSection(
             anchor, sub.name, sub.description, True,
             headline=headline, references=ref_text,
-            band_label=band.label if band else "", band_text=band.text if band else "",
+            band_label=band.label if band else "",
+            # Organisation and programme means pool many sets: their own wording, if any.
+            band_text=band.text_for(self.spec.kind != SET) if band else "",
             agreement=agreement, distribution=distribution, omitted=omitted,
         )
 
