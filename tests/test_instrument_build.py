@@ -16,8 +16,14 @@ from pypdf import PdfReader
 from surveyor.cli import cli
 from surveyor.instrument import load_instrument, shipped_instruments
 from surveyor.instrument_build import build_instrument, codebook_csv, output_stem
-from surveyor.pdf import weasyprint_messages
-from surveyor.questionnaire import QuestionnaireOptions, respondent_code_valid
+from surveyor.pdf import font_configuration, restricted_fetcher, weasyprint_messages
+from surveyor.questionnaire import (
+    QuestionnaireOptions,
+    questionnaire_context,
+    render_questionnaire,
+    respondent_code_valid,
+)
+from surveyor.render import make_environment, template_roots
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 A4 = (595.28, 841.89)
@@ -180,6 +186,65 @@ def test_long_instrument_other_layouts(tmp_path, options):
 def test_shipped_instruments(tmp_path, identifier):
     files = build(identifier, tmp_path)
     assert_items_once_in_order_on_one_page(load_instrument(identifier), files["pdf"])
+
+
+# The shipped forms' page budgets: the full form on one sheet printed on both sides, the
+# short form on one side. A layout change that pushes an item onto an extra page fails here.
+@pytest.mark.parametrize(
+    ("identifier", "paper", "pages"),
+    [
+        ("learning-inaction", "a4", 2),
+        ("learning-inaction", "letter", 2),
+        ("learning-inaction-short", "a4", 1),
+        ("learning-inaction-short", "letter", 1),
+    ],
+)
+def test_shipped_forms_page_count(tmp_path, identifier, paper, pages):
+    files = build(identifier, tmp_path, paper=paper)
+    assert len(PdfReader(files["pdf"]).pages) == pages
+
+
+def item_pages(html: str) -> dict[str, set[int]]:
+    """The pages on which each item's rows (statement and tick boxes) are laid out."""
+    from weasyprint import HTML
+
+    roots = template_roots()
+    document = HTML(
+        string=html, base_url=roots[0].as_uri() + "/", url_fetcher=restricted_fetcher(roots)
+    ).render(font_config=font_configuration())
+    found: dict[str, set[int]] = {}
+
+    def walk(box, page: int) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element.tag == "tbody" and element.get("id"):
+            found.setdefault(element.get("id"), set()).add(page)
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    # WeasyPrint (pinned to one major version) has no public box tree; pdf_copies uses it too.
+    for number, page in enumerate(document.pages):
+        walk(page._page_box, number)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "options"),
+    [
+        # the short form in large print once left item 1's statement at the foot of page 1
+        # and its boxes at the top of page 2
+        ("learning-inaction-short", {"large_print": True}),
+        ("learning-inaction", {"large_print": True, "paper": "letter"}),
+        ("learning-inaction", {"paper": "letter"}),
+        ("long", {"large_print": True}),
+    ],
+)
+def test_a_statement_never_leaves_its_boxes(tmp_path, source, options):
+    instrument = load_instrument(long_instrument(tmp_path) if source == "long" else source)
+    context = questionnaire_context(instrument, QuestionnaireOptions(**options))
+    pages = item_pages(render_questionnaire(context, make_environment()))
+    assert set(pages) == {f"item-{item.id}" for item in instrument.items}
+    split = {item: sorted(on) for item, on in pages.items() if len(on) != 1}
+    assert not split, split
 
 
 def test_footer_and_column_heads_on_every_page(long_built):
