@@ -242,6 +242,21 @@ def test_picture_lists_every_point_with_its_values() -> None:
     assert {"3.4", "2.6", "3.1", "2.8", "Hidden set", "Organisation"} <= set(texts(svg))
 
 
+def test_picture_fills_only_the_reports_own_point() -> None:
+    """A programme overview marks many organisations: shapes repeat, but none of them is
+    ever drawn like the programme's own filled dot (in the plot or in the key)."""
+    points = [PicturePoint("Programme", 3.0, 3.0)] + [
+        PicturePoint(f"Organisation {k:02d}", 1.5 + 0.3 * k, 4.5 - 0.3 * k) for k in range(1, 10)
+    ]
+    root = ET.fromstring(picture_chart(points, "x", "y", 1, 5))
+    colour = ChartPalette().point
+    markers = [e for tag in ("circle", "polygon") for e in root.iter(f"{SVG}{tag}")
+               if e.get("stroke") == colour]
+    filled = [e for e in markers if e.get("fill") == colour]
+    assert len(markers) == 2 * len(points)  # each point in the plot and in the key
+    assert len(filled) == 2 and all(e.tag == f"{SVG}circle" for e in filled)
+
+
 @pytest.mark.parametrize("call", [
     lambda: profile_chart([], 1, 5),
     lambda: profile_chart([IntervalRow("a", 3.0)], 5, 1),
@@ -265,3 +280,93 @@ def test_weasyprint_draws_every_chart_without_logging_a_problem(caplog) -> None:
         pdf = weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf()
     assert pdf.startswith(b"%PDF")
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+# --------------------------------------------------------------------------------------
+# The picture's labels: never on each other, never on a marker
+
+
+def picture_labels(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each point label's box (x, y, width, height), rebuilt from its text as drawn."""
+    from surveyor.charts.base import _text_width
+
+    boxes = {}
+    for element in ET.fromstring(svg).iter(f"{SVG}text"):
+        if element.get("class") != "picture-label":
+            continue
+        size = float(element.get("font-size"))
+        width = _text_width(element.text, size)
+        left = float(element.get("x")) - {"start": 0, "middle": width / 2, "end": width}[
+            element.get("text-anchor", "start")]
+        # text_middle puts the baseline 0.36 em below the label's centre
+        centre = float(element.get("y")) - 0.36 * size
+        boxes[element.text] = (left, centre - (size + 2) / 2, width, size + 2)
+    return boxes
+
+
+def marker_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    """The box around every marker shape (the key's too: labels never reach the key)."""
+    boxes = []
+    for element in ET.fromstring(svg).iter():
+        if element.tag == f"{SVG}circle":
+            cx, cy, r = (float(element.get(k)) for k in ("cx", "cy", "r"))
+            boxes.append((cx - r, cy - r, 2 * r, 2 * r))
+        elif element.tag == f"{SVG}polygon":
+            xy = [tuple(map(float, pair.split(","))) for pair in element.get("points").split()]
+            xs, ys = [x for x, _ in xy], [y for _, y in xy]
+            boxes.append((min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    return boxes
+
+
+def overlaps(a, b) -> bool:
+    return (min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]) > 1e-6
+            and min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]) > 1e-6)
+
+
+def assert_labels_clear(points: list[PicturePoint]) -> str:
+    svg = picture_chart(points, "Political expediency", "Emotional risk of action", 1, 5)
+    labels = picture_labels(svg)
+    assert set(labels) == {pt.label for pt in points if pt.x is not None}
+    boxes = list(labels.values())
+    for i, box in enumerate(boxes):
+        assert not any(overlaps(box, other) for other in boxes[i + 1:]), labels
+        assert not any(overlaps(box, marker) for marker in marker_boxes(svg)), labels
+    return svg
+
+
+def set_org_programme(x: float, y: float, step: float) -> list[PicturePoint]:
+    return [PicturePoint("This set", x, y, (x - 0.4, x + 0.4), (y - 0.5, y + 0.5)),
+            PicturePoint("Organisation", x + step, y - step),
+            PicturePoint("Programme", x - step, y + step)]
+
+
+@pytest.mark.parametrize("step", [0.0, 0.004, 0.02, 0.05])
+@pytest.mark.parametrize(("x", "y"), [(3.2, 3.1), (1.0, 1.0), (5.0, 5.0), (4.95, 1.05)])
+def test_picture_labels_of_close_points_never_collide(x, y, step) -> None:
+    svg = assert_labels_clear(set_org_programme(x, y, step))
+    assert svg == picture_chart(set_org_programme(x, y, step), "Political expediency",
+                                "Emotional risk of action", 1, 5)
+
+
+def test_a_crowded_picture_draws_leaders_to_labels_moved_away() -> None:
+    points = [PicturePoint("Programme", 3.0, 3.0, (2.8, 3.2), (2.8, 3.2))] + [
+        PicturePoint(f"Organisation {name}", 3.0 + 0.05 * k, 3.0 - 0.04 * k)
+        for k, name in enumerate("ABCDEFG")]
+    svg = assert_labels_clear(points)
+    leaders = [e for e in ET.fromstring(svg).iter(f"{SVG}line")
+               if e.get("class") == "picture-leader"]
+    assert leaders
+    labels = list(picture_labels(svg).values())
+    for leader in leaders:
+        end = (float(leader.get("x2")), float(leader.get("y2")))
+        # each leader ends on the edge of a label box (to the two decimals written)
+        assert any(bx - 0.01 <= end[0] <= bx + bw + 0.01 and by - 0.01 <= end[1] <= by + bh + 0.01
+                   for bx, by, bw, bh in labels)
+
+
+@given(st.lists(st.tuples(st.floats(2.9, 3.3), st.floats(2.9, 3.3)), min_size=2, max_size=5))
+def test_picture_labels_never_collide_wherever_the_points_fall(spots) -> None:
+    names = ["This set", "Organisation", "Programme", "North", "South"]
+    assert_labels_clear(
+        [PicturePoint(name, x, y) for name, (x, y) in zip(names[: len(spots)], spots, strict=True)]
+    )

@@ -117,7 +117,8 @@ class PicturePoint:
         Optional 95% intervals, drawn as thin crosshairs.
     marker
         ``"circle"``, ``"diamond"``, ``"square"`` or ``"triangle"``; by default the
-        first point is a filled circle and the others open shapes in that order.
+        first point is a filled circle and the others open diamond, square, triangle and
+        circle in turn. Only the first point is ever filled.
     note
         Why the point is not shown.
     """
@@ -380,7 +381,6 @@ class _Svg:
 
 
 _REFERENCE_SHAPES = ("diamond", "square", "triangle", "circle")
-_POINT_SHAPES = ("circle", "diamond", "square", "triangle")
 
 
 def _legend(svg: _Svg, entries: Sequence[tuple[str, str, str, bool]], x: float, y: float,
