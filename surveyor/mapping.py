@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, SurveyorError, ValidationError
+from .yaml_files import Checker, read_yaml
 
 if TYPE_CHECKING:
     from .instrument import Instrument
@@ -148,24 +149,6 @@ def recode_key(value: Any) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def error(self, location: str, message: str) -> None:
-        self.problems.append(Problem(location, message))
-
-    def fields(self, value: dict, location: str, allowed: tuple[str, ...]) -> None:
-        import difflib
-
-        for name in value:
-            if name not in allowed:
-                close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                where = f"{location}.{name}" if location else str(name)
-                self.error(where, f"unknown field{hint}; allowed: {', '.join(allowed)}")
-
-
 def load_mapping(path: str | Path, instrument: Instrument | None = None) -> Mapping:
     """Read and check a ``mapping.yaml``; report every problem at once with its location.
 
@@ -185,12 +168,11 @@ def load_mapping(path: str | Path, instrument: Instrument | None = None) -> Mapp
     SurveyorError
         When the file cannot be read or is not valid YAML.
     """
-    from .instrument import read_yaml
 
     path = Path(path)
     if not path.exists():
         raise SurveyorError(f"{path}: no such file")
-    data = read_yaml(path)
+    data = read_yaml(path, "give a mapping .yaml file")
     mapping, problems = parse_mapping(data, instrument)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(str(path), problems)
@@ -200,12 +182,12 @@ def load_mapping(path: str | Path, instrument: Instrument | None = None) -> Mapp
 
 def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapping, list[Problem]]:
     """Check parsed mapping YAML; return the mapping (usable only without errors) and problems."""
-    check = _Checker()
+    check = Checker()
     mapping = Mapping(items={})
     if not isinstance(data, dict):
         check.error("(top level)", "must be a mapping with an 'items' field")
         return mapping, check.problems
-    check.fields(data, "", TOP_FIELDS)
+    check.unknown(data, "", TOP_FIELDS, list_allowed=True)
     for name in ("instrument", "format"):
         if name in data and not isinstance(data[name], str):
             check.error(name, "must be text")
@@ -269,13 +251,13 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
     return mapping, check.problems
 
 
-def _parse_source(check: _Checker, raw: Any, where: str) -> Source | None:
+def _parse_source(check: Checker, raw: Any, where: str) -> Source | None:
     if isinstance(raw, str | int) and not isinstance(raw, bool):
         return Source(column=str(raw))
     if not isinstance(raw, dict):
         check.error(where, "must be a column header, {column: HEADER} or {value: TEXT}")
         return None
-    check.fields(raw, where, SOURCE_FIELDS)
+    check.unknown(raw, where, SOURCE_FIELDS, list_allowed=True)
     if ("column" in raw) == ("value" in raw):
         check.error(where, "give either column (an export header) or value (a constant)")
         return None
@@ -296,7 +278,7 @@ def _parse_source(check: _Checker, raw: Any, where: str) -> Source | None:
 
 
 def _parse_item(
-    check: _Checker, raw: Any, where: str, scale_codes: set[str] | None
+    check: Checker, raw: Any, where: str, scale_codes: set[str] | None
 ) -> ItemColumn | None:
     if isinstance(raw, str | int) and not isinstance(raw, bool):
         return ItemColumn(column=str(raw))
@@ -306,7 +288,7 @@ def _parse_item(
     if not isinstance(raw, dict):
         check.error(where, "must be a column header or {column: HEADER, recode: {...}}")
         return None
-    check.fields(raw, where, ITEM_FIELDS)
+    check.unknown(raw, where, ITEM_FIELDS, list_allowed=True)
     column = raw.get("column")
     if column is None or isinstance(column, bool | dict | list) or not str(column).strip():
         check.error(
@@ -324,7 +306,7 @@ def _parse_item(
 
 
 def _parse_recode(
-    check: _Checker, raw: Any, where: str, scale_codes: set[str] | None
+    check: Checker, raw: Any, where: str, scale_codes: set[str] | None
 ) -> dict[str, str | None] | None:
     if not isinstance(raw, dict) or not raw:
         check.error(where, "must map export values to scale values, e.g. {0: 1, 1: 2}")

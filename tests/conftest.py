@@ -8,6 +8,20 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.yaml"
+MINI_TEXT = MINI.read_text(encoding="utf-8")
+
+
+def edit(old: str, new: str, text: str = MINI_TEXT) -> str:
+    """The mini fixture with one exact edit, failing loudly if the fixture changed."""
+    assert text.count(old) == 1, f"fixture no longer contains {old!r} exactly once"
+    return text.replace(old, new)
+
+
+def write(tmp_path: Path, content: str | bytes) -> Path:
+    """An instrument file holding ``content`` (text, or raw bytes to test decoding)."""
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
 
 
 @pytest.fixture
