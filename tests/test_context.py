@@ -335,10 +335,15 @@ def test_stamp_digest_is_of_the_groups_answers_not_the_file(programme, tmp_path)
     with pytest.raises(ValueError, match="suppressed"):
         data.data_digest(GroupKey("set", "North", "Tiny"))
 
-    spec = next(s for s in report_plan(data) if s.key == alpha)
-    stamp = {f.label: f.value for f in build_context(data, spec, Brand(), DATE).stamp}
-    assert stamp["SHA-256 of this set's answers"] == data.data_digest(alpha)
-    assert programme.responses.sha256 not in stamp.values()
+    stamps = {spec.key: {f.label: f.value for f in build_context(data, spec, Brand(), DATE).stamp}
+              for spec in report_plan(data)}
+    assert stamps[alpha]["SHA-256 of this set's answers"] == data.data_digest(alpha)
+    assert stamps[north]["SHA-256 of this organisation's answers"] == data.data_digest(north)
+    assert programme.responses.sha256 not in stamps[alpha].values()
+    assert programme.responses.sha256 not in stamps[north].values()
+    # The overview changes with any correction anyway, so it names the file's hash too.
+    assert stamps[PROGRAMME]["Data file SHA-256"] == programme.responses.sha256
+    assert stamps[PROGRAMME]["SHA-256 of the programme's answers"] == data.data_digest(PROGRAMME)
 
 
 # ------------------------------------------------- band texts for a set or for many sets

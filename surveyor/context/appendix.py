@@ -22,6 +22,7 @@ from .common import (
     FELDT_CAUTION,
     MINUS,
     ORGANIZATION,
+    PROGRAMME_KIND,
     RELIABILITY_MIN_N,
     SET,
     _dot,
@@ -171,9 +172,14 @@ class AppendixMixin:
         rule = ", ".join(f"{sub.name} {sub.min_answered} of "
                          f"{len(self.instrument.items_of(sub.id))}"
                          for sub in self.instrument.subscales)
+        # The programme overview describes every answer, so it changes with any
+        # correction anyway: it can carry the file's own hash at no cost to the cache.
+        whole_file = ((Fact("Data file SHA-256", r.responses.sha256),)
+                      if self.spec.kind == PROGRAMME_KIND else ())
         return (
             Fact("Instrument", f"{self.instrument.id}, version {self.instrument.version}"),
             Fact("Data file", r.responses.source.name),
+            *whole_file,
             Fact(f"SHA-256 of {whose} answers", self.data.data_digest(self.key)),
             Fact("surveyor version", r.version),
             Fact("Minimum group size",
