@@ -12,7 +12,10 @@ value the numbers run behind a text editor's line numbers. In an .xlsx file they
 sheet's own row numbers, blank rows included.
 
 The work is vectorised so large exports stay fast: each column's distinct values are
-mapped to scale codes once, and problems are built only for the cells that have one.
+mapped to scale codes once, and problems are built only for the cells that have one. A
+plain, valid CSV file (no quotes, no blank or ragged rows, nothing to report but warnings)
+is read by ``surveyor.fast_csv`` instead, with the same result; anything else, and every
+error, comes from the careful reader here.
 """
 
 from __future__ import annotations
@@ -142,7 +145,15 @@ def read_responses(path: str | Path, instrument: Instrument) -> Responses:
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
     fmt, notes = _detect_format(path, raw)
-    table = _read_xlsx(path, raw) if fmt == "xlsx" else _read_csv(path, raw, instrument)
+    if fmt == "xlsx":
+        table = _read_xlsx(path, raw)
+    else:
+        source = _csv_text(path, raw)
+        fast = _read_plain_csv(source, instrument)
+        if fast is not None:
+            frame, found = fast
+            return _responses(path, frame, notes + found, digest, fmt, source.encoding, [])
+        table = _read_csv(path, source, instrument)
     problems = notes + table.problems
     if table.cells is None:
         problems.append(Problem("", "the file is empty; export the responses again"))
@@ -197,6 +208,19 @@ def _validated(
     frame, skipped = _validate(table, instrument, problems)
     if export_columns is not None:
         problems = [_export_column(p, export_columns) for p in problems]
+    return _responses(path, frame, problems, digest, fmt, table.encoding, skipped)
+
+
+def _responses(
+    path: Path,
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    digest: str,
+    fmt: str,
+    encoding: str | None,
+    skipped: list[int],
+) -> Responses:
+    """Raise with every problem if any is an error, else return the Responses."""
     if any(p.severity == "error" for p in problems):
         raise ResponsesError(str(path), problems)
     return Responses(
@@ -204,11 +228,22 @@ def _validated(
         source=path,
         sha256=digest,
         format=fmt,
-        encoding=table.encoding,
+        encoding=encoding,
         warnings=[p for p in problems if p.severity == "warning"],
         skipped_rows=skipped,
         has_wave=WAVE in frame.columns,
     )
+
+
+def _read_plain_csv(
+    source: _CsvText, instrument: Instrument
+) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """The fast reader's frame and problems, or None when the careful reader must run."""
+    from .fast_csv import read_plain
+
+    if source.leading != 0:
+        return None
+    return read_plain(source.body, source.delimiter, instrument, list(source.problems))
 
 
 def _export_column(problem: Problem, columns: dict[str, str]) -> Problem:
@@ -333,14 +368,26 @@ def _sniff_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, raw: bytes, instrument: Instrument) -> _Table:
-    import numpy as np
-    import pandas as pd
+@dataclass
+class _CsvText:
+    """A CSV file decoded and sniffed, ready for either parser."""
 
+    body: bytes  # UTF-8 without BOM, what the parsers read
+    encoding: str
+    problems: list[Problem]
+    delimiter: str
+    lines: list[str]  # the sniffed sample, split into lines
+    leading: int  # blank lines before the header; -1 when the file is blank
+
+
+def _csv_text(path: Path, raw: bytes) -> _CsvText:
+    """Decode and sniff a CSV file once, for the fast reader and then the careful one."""
     text, body, encoding, problems = _decode(path, raw)
-    if not text.strip():
-        return _Table([], None, np.empty(0, np.int64), 0, encoding, problems)
-    start = text.lstrip()[:200].lower()
+    # Tests on the start of the text only: stripping a copy of a large file costs time.
+    if not text or text.isspace():
+        return _CsvText(body, encoding, problems, ",", [], -1)
+    start = text[:4096].lstrip() or text.lstrip()
+    start = start[:200].lower()
     if start.startswith(("<!doctype html", "<html", "<?xml", "<table")):
         raise SurveyorError(
             f"{path}: is an HTML or XML page, not a CSV or .xlsx file; export the "
@@ -352,6 +399,17 @@ def _read_csv(path: Path, raw: bytes, instrument: Instrument) -> _Table:
     delimiter = _sniff_delimiter(sample)
     lines = sample.splitlines()
     leading = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    return _CsvText(body, encoding, problems, delimiter, lines, leading)
+
+
+def _read_csv(path: Path, source: _CsvText, instrument: Instrument) -> _Table:
+    import numpy as np
+    import pandas as pd
+
+    body, encoding, problems = source.body, source.encoding, source.problems
+    if source.leading < 0:
+        return _Table([], None, np.empty(0, np.int64), 0, encoding, problems)
+    delimiter, lines, leading = source.delimiter, source.lines, source.leading
 
     # Item columns are read as categories: the parser then hashes each distinct answer
     # once, which is what the scale mapping needs, and no string object per cell is built.
@@ -480,7 +538,6 @@ def _validate(
 ) -> tuple[pd.DataFrame, list[int]]:
     """Check the grid; append problems; return the frame and the skipped empty rows."""
     import numpy as np
-    import pandas as pd
 
     layout = _resolve_columns(table.header, instrument, problems)
     cells, rows = table.cells, table.rows
@@ -580,24 +637,41 @@ def _validate(
 
     problems.extend(_row_problems(entries))
     no_answer = np.isnan(values).all(axis=1) & ~row_bad if n else np.zeros(0, bool)
-    if no_answer.any():
-        listed = rows[no_answer].tolist()
-        problems.append(
-            Problem(
-                _rows_location(listed),
-                "no item answered: kept, but these respondents get no scores"
-                if len(listed) > 1 else "no item answered: kept, but this respondent gets no "
-                "scores",
-                severity="warning",
-            )
-        )
+    problems.extend(_no_answer_problems(rows, no_answer))
+    return _frame(text, text_columns, values, instrument, rows), skipped
 
-    columns = {
-        name: text[name][1][text[name][0]] if name in text else np.full(n, "", dtype=object)
-        for name in text_columns
-    }
-    columns.update({item.id: values[:, j] for j, item in enumerate(instrument.items)})
-    return pd.DataFrame(columns, index=pd.Index(rows, name="row")), skipped
+
+def _no_answer_problems(rows: np.ndarray, no_answer: np.ndarray) -> list[Problem]:
+    """The warning naming the respondents who answered no item (kept, without scores)."""
+    if not no_answer.any():
+        return []
+    listed = rows[no_answer].tolist()
+    return [
+        Problem(
+            _rows_location(listed),
+            "no item answered: kept, but these respondents get no scores"
+            if len(listed) > 1 else "no item answered: kept, but this respondent gets no "
+            "scores",
+            severity="warning",
+        )
+    ]
+
+
+def _frame(text, text_columns, values, instrument: Instrument, rows) -> pd.DataFrame:
+    """The responses frame: text columns from (codes, distinct values), then the items."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(rows)
+    # ``values`` is Fortran-ordered, so its transpose is the item block pandas keeps: the
+    # frame wraps it without copying a million rows.
+    frame = pd.DataFrame(
+        values, index=pd.Index(rows, name="row"), columns=instrument.item_ids, copy=False
+    )
+    for name in reversed(text_columns):
+        column = text[name][1][text[name][0]] if name in text else np.full(n, "", dtype=object)
+        frame.insert(0, name, column)
+    return frame
 
 
 def _resolve_columns(
