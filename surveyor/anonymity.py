@@ -165,8 +165,8 @@ def complementary_suppression(
         if key not in decided and 0 < n < min_group_size:
             decided[key] = BELOW_MINIMUM
     pool = sum(counts[k] for k in decided if k in counts)
-    if pool == 0:
-        return decided
+    if pool == 0 or pool >= min_group_size:
+        return decided  # nothing to protect, or the pool already protects itself
     candidates = sorted(
         (k for k in counts if k not in decided and counts[k] > 0),
         # Indices are in name order, so ties fall to the first name alphabetically.
@@ -194,7 +194,8 @@ def set_codes(frame: pd.DataFrame):
     pair = org_code.astype(np.int64) * max(len(set_names), 1) + set_code
     codes, pairs = pd.factorize(pair, sort=True)
     width = max(len(set_names), 1)
-    names = [(str(org_names[p // width]), str(set_names[p % width])) for p in pairs]
+    orgs, sets = org_names.tolist(), set_names.tolist()
+    names = [(str(orgs[p // width]), str(sets[p % width])) for p in pairs.tolist()]
     return np.asarray(codes), names
 
 
@@ -231,52 +232,71 @@ def suppression_pass(
     org_index = {org: i for i, org in enumerate(org_names)}
     org_keys = [GroupKey("organization", org) for org in org_names]
     set_keys = [GroupKey("set", org, s) for org, s in set_names]
-    sets_of_org: list[list[int]] = [[] for _ in org_names]
-    for index, (org, _) in enumerate(set_names):
-        sets_of_org[org_index[org]].append(index)
     set_org = np.array([org_index[org] for org, _ in set_names], dtype=np.int64)
 
-    def decide(set_counts, parent_forced=None) -> dict[GroupKey, Decision]:
+    def hidden_by(parent: dict[GroupKey, Decision] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Which organisations and sets the parent pass (whole groups) suppressed."""
+        orgs = np.zeros(len(org_keys), dtype=bool)
+        sets = np.zeros(len(set_keys), dtype=bool)
+        if parent:
+            orgs[:] = [parent.get(key, SHOWN).suppressed for key in org_keys]
+            sets[:] = [parent.get(key, SHOWN).suppressed for key in set_keys]
+        return orgs, sets
+
+    def decide(set_counts, parent_forced) -> dict[GroupKey, Decision]:
         decisions: dict[GroupKey, Decision] = {}
         org_counts = np.bincount(set_org, weights=set_counts, minlength=len(org_names))
         total = int(org_counts.sum())
         programme_hidden = 0 < total < min_group_size
         if programme_hidden:
             decisions[PROGRAMME] = Decision(True, BELOW_MINIMUM)
+        orgs_hidden, sets_hidden = parent_forced
         forced_orgs = {
-            i: PARENT
-            for i, key in enumerate(org_keys)
-            if programme_hidden or (parent_forced and parent_forced.get(key, SHOWN).suppressed)
+            i: PARENT for i in range(len(org_keys)) if programme_hidden or orgs_hidden[i]
         }
         org_decisions = complementary_suppression(
             {i: int(n) for i, n in enumerate(org_counts)}, min_group_size, forced_orgs
         )
         for i, reason in org_decisions.items():
             decisions[org_keys[i]] = Decision(True, reason)
-        for i, members in enumerate(sets_of_org):
-            siblings = {j: int(set_counts[j]) for j in members}
-            forced_sets = {
-                j: PARENT
-                for j in members
-                if i in org_decisions
-                or (parent_forced and parent_forced.get(set_keys[j], SHOWN).suppressed)
-            }
-            if not forced_sets and all(n >= min_group_size or n == 0 for n in siblings.values()):
-                continue
-            for j, reason in complementary_suppression(
-                siblings, min_group_size, forced_sets
-            ).items():
-                decisions[set_keys[j]] = Decision(True, reason)
+        # The sets, all organisations at once: the rule of complementary_suppression
+        # applied to each organisation's sets, in array form. Every shown set with anyone
+        # in it has at least N, so once a pool needs protecting the smallest such sibling
+        # (ties to the first name) is the only one it takes.
+        hidden_orgs = np.zeros(len(org_keys), dtype=bool)
+        hidden_orgs[list(org_decisions)] = True
+        forced = hidden_orgs[set_org] | sets_hidden
+        small = (set_counts > 0) & (set_counts < min_group_size)
+        decided = forced | small
+        in_pool = np.where(decided, set_counts, 0)
+        pool = np.bincount(set_org, weights=in_pool, minlength=len(org_keys))
+        short = (pool > 0) & (pool < min_group_size)
+        candidates = np.flatnonzero(~decided & (set_counts > 0) & short[set_org])
+        ordered = candidates[np.lexsort((candidates, set_counts[candidates], set_org[candidates]))]
+        first = np.ones(len(ordered), dtype=bool)
+        first[1:] = set_org[ordered][1:] != set_org[ordered][:-1]
+        # Recorded as complementary_suppression records them: per organisation, the forced
+        # sets, then those below the threshold, then the one protecting them.
+        phase = np.full(len(set_keys), -1)
+        phase[forced] = 0
+        phase[small & ~forced] = 1
+        phase[ordered[first]] = 2
+        listed = np.flatnonzero(phase >= 0)
+        listed = listed[np.lexsort((listed, phase[listed], set_org[listed]))]
+        for j in listed.tolist():
+            reason = BELOW_MINIMUM if small[j] else PARENT if phase[j] == 0 else COMPLEMENTARY
+            decisions[set_keys[j]] = Decision(True, reason)
         return decisions
 
     def counts(mask) -> np.ndarray:
         return np.bincount(set_code[np.asarray(mask, dtype=bool)], minlength=len(set_names))
 
-    result.groups = decide(counts(np.ones(len(frame), dtype=bool)))
+    result.groups = decide(counts(np.ones(len(frame), dtype=bool)), hidden_by(None))
+    parent = hidden_by(result.groups)
     for column in scored.columns:
-        for key, decision in decide(counts(scored[column]), result.groups).items():
+        for key, decision in decide(counts(scored[column]), parent).items():
             result.cells[(key, column)] = decision
     for column in answered.columns:
-        for key, decision in decide(counts(answered[column]), result.groups).items():
+        for key, decision in decide(counts(answered[column]), parent).items():
             result.items[(key, column)] = decision
     return result

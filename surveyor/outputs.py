@@ -8,6 +8,7 @@ give byte-identical files.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,33 +19,63 @@ if TYPE_CHECKING:
 
     from .pipeline import ScoreResult
 
-def _neutralise(column: pd.Series) -> pd.Series:
+
+def _neutralise(column: pd.Series) -> list[str]:
     """Make a text column spreadsheet-safe, vectorised (see ``csvsafe.safe_cell``)."""
     from .csvsafe import FORMULA_STARTS, PLAIN_NUMBER
 
     text = column.astype(str)
+    cells = text.tolist()
+    # One search over the joined column finds whether any cell starts like a formula;
+    # only then (or when a cell holds a line end, which fools the search) look per cell.
+    starts = "".join(re.escape(start) for start in FORMULA_STARTS)
+    if not re.search(f"\n[{starts}]", "\n" + "\n".join(cells)):
+        return cells
     risky = text.str.startswith(FORMULA_STARTS).to_numpy(dtype=bool)
     if risky.any():
         # The number test runs only on the few cells that start like a formula.
         candidates = text[risky]
         risky[risky] = ~candidates.str.match(PLAIN_NUMBER.pattern).to_numpy(dtype=bool)
         text = text.where(~risky, "'" + text)
-    return text
+    return text.tolist()
 
 
-def _float_text(values):
+def _float_text(values) -> list[str]:
     """Floats as text (Python's shortest round-trip form, empty for NaN).
 
     Scores are means of a few whole numbers and take few distinct values, so each
     distinct value is formatted once; pandas would format a million floats one by one.
     """
     import numpy as np
+    import pandas as pd
 
-    distinct, position = np.unique(values, return_inverse=True)
-    if len(distinct) > max(1000, len(values) // 10):
-        return np.array(["" if v != v else repr(v) for v in values.tolist()], dtype=object)
-    text = np.array(["" if v != v else repr(v) for v in distinct.tolist()], dtype=object)
-    return text[position.reshape(-1)]
+    if (values == 0).any():
+        # Hashing would merge 0.0 and -0.0, which print differently: sort instead, as
+        # this function always has, so such files keep their exact bytes.
+        distinct, position = np.unique(values, return_inverse=True)
+        if len(distinct) > max(1000, len(values) // 10):
+            return ["" if v != v else repr(v) for v in values.tolist()]
+        text = ["" if v != v else repr(v) for v in distinct.tolist()]
+        return np.array(text, dtype=object)[position.reshape(-1)].tolist()
+    position, distinct = pd.factorize(values)  # NaN gets position -1, the last text
+    text = np.array([*map(repr, distinct.tolist()), ""], dtype=object)
+    return text[position].tolist()
+
+
+def _cell_texts(column: pd.Series) -> list[str] | None:
+    """A column's cells as the text pandas' CSV writer would write; None for other types."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(column):
+        return [{True: "true", False: "false"}.get(v, "") for v in column.tolist()]
+    if pd.api.types.is_float_dtype(column):
+        return _float_text(column.to_numpy(dtype=float))
+    if pd.api.types.is_integer_dtype(column):
+        # Plain and nullable integers: the number, or an empty cell for NA.
+        return ["" if v is pd.NA else str(v) for v in column.tolist()]
+    if pd.api.types.is_numeric_dtype(column):
+        return None
+    return _neutralise(column.fillna(""))
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
@@ -52,21 +83,46 @@ def frame_csv(frame: pd.DataFrame) -> str:
 
     Text cells are neutralised against formula injection, booleans written as
     ``true``/``false``, missing values as empty cells, floats in full (shortest
-    round-trip) precision.
+    round-trip) precision. The text is what ``DataFrame.to_csv`` writes (minimal quoting,
+    ``\n`` line ends), built faster: cells are joined directly when none needs quotes.
     """
+    header = [str(c) for c in frame.columns]
+    columns = [_cell_texts(frame[name]) for name in frame.columns]
+    if any(cells is None for cells in columns):
+        return _pandas_csv(frame)
+    head = csv_text_rows([header])
+    if not len(frame):
+        return head
+    if len(columns) > 1 and not any(map(_needs_quotes, columns)):
+        return head + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+    return head + csv_text_rows(zip(*columns, strict=True))
+
+
+def _needs_quotes(cells: list[str]) -> bool:
+    """Whether the csv writer would quote any of these cells (minimal quoting)."""
+    joined = "".join(cells)
+    return any(mark in joined for mark in ',"\r\n')
+
+
+def csv_text_rows(rows) -> str:
+    """Rows of text cells as CSV with minimal quoting, as pandas' writer (``csv``) does."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _pandas_csv(frame: pd.DataFrame) -> str:
+    """The general writer, for column types ``_cell_texts`` does not format itself."""
     import pandas as pd
 
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_bool_dtype(column):
-            out[name] = column.map({True: "true", False: "false"})
-        elif pd.api.types.is_float_dtype(column):
-            out[name] = _float_text(column.to_numpy(dtype=float))
-        elif pd.api.types.is_numeric_dtype(column):
-            out[name] = column
-        else:
-            out[name] = _neutralise(column.fillna(""))
+        cells = _cell_texts(column)
+        out[name] = column if cells is None else cells
     out.columns = [str(c) for c in frame.columns]
     return out.to_csv(index=False, lineterminator="\n", na_rep="")
 

@@ -131,8 +131,8 @@ def score(
     subscale_ids = [s.id for s in inst.subscales]
     suppression = suppression_pass(
         data.frame,
-        scored.frame[subscale_ids].notna(),
-        data.frame[inst.item_ids].notna(),
+        _present(scored.frame, subscale_ids),
+        _present(data.frame, inst.item_ids),
         min_group_size=min_group_size,
         consented=consented,
     )
@@ -153,6 +153,16 @@ def score(
         levels=levels,
         alpha_results=alpha_results,
         warnings=warnings,
+    )
+
+
+def _present(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame[columns].notna()``, column by column: selecting the columns first would copy
+    every value (a million rows by the items) only to test them."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {name: frame[name].notna().to_numpy() for name in columns}, index=frame.index
     )
 
 

@@ -60,11 +60,29 @@ def key_items(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     DataFrame
         A copy with reversed items keyed; NaN stays NaN. Keying twice is the identity.
     """
-    keyed = items.astype("float64", copy=True)
+    import pandas as pd
+
+    ids = [str(c) for c in items.columns]
+    by_item = _keyed_rows(items, ids, instrument)
+    return pd.DataFrame(by_item.T, index=items.index, columns=items.columns, copy=False)
+
+
+def _keyed_rows(frame: pd.DataFrame, ids: list[str], instrument: Instrument):
+    """The keyed answers as one float array with a row per item (``ids`` order).
+
+    Its transpose is the column block of a frame, so frames built on it share its memory.
+    """
+    import numpy as np
+
     total = instrument.scale.min + instrument.scale.max
-    for item in instrument.items:
-        if item.reverse:
-            keyed[item.id] = total - keyed[item.id]
+    reverse = {item.id for item in instrument.items if item.reverse}
+    keyed = np.empty((len(ids), len(frame)))
+    for row, item_id in enumerate(ids):
+        answers = frame[item_id].to_numpy(dtype="float64")
+        if item_id in reverse:
+            np.subtract(total, answers, out=keyed[row])
+        else:
+            keyed[row] = answers
     return keyed
 
 
@@ -89,22 +107,29 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> Scores:
     meeting the rule). A score with any unanswered item counts as prorated.
     """
     import numpy as np
+    import pandas as pd
 
-    keyed = key_items(frame[instrument.item_ids], instrument)
+    ids = instrument.item_ids
+    by_item = _keyed_rows(frame, ids, instrument)
+    keyed = pd.DataFrame(by_item.T, index=frame.index, columns=ids, copy=False)
+    row_of = {item_id: row for row, item_id in enumerate(ids)}
     meta = [c for c in META_COLUMNS if c in frame.columns]
-    out = frame[meta].copy()
+    columns = {name: frame[name].to_numpy() for name in meta}
     prorated: dict[str, int] = {}
     unscored: dict[str, int] = {}
     for subscale in instrument.subscales:
-        ids = [item.id for item in instrument.items_of(subscale.id)]
-        values = keyed[ids].to_numpy()
+        rows = [row_of[item.id] for item in instrument.items_of(subscale.id)]
+        # One row per respondent, items across: the layout (and so the order of the
+        # additions below) of the frame's own ``to_numpy``.
+        values = by_item[rows].T
         answered = np.sum(~np.isnan(values), axis=1)
         enough = answered >= subscale.min_answered
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.nansum(values, axis=1) / answered
-        out[subscale.id] = np.where(enough, means, np.nan)
-        prorated[subscale.id] = int(np.sum(enough & (answered < len(ids))))
+        columns[subscale.id] = np.where(enough, means, np.nan)
+        prorated[subscale.id] = int(np.sum(enough & (answered < len(rows))))
         unscored[subscale.id] = int(np.sum(~enough))
+    out = pd.DataFrame(columns, index=frame.index)
     return Scores(frame=out, keyed=keyed, prorated=prorated, unscored=unscored)
 
 

@@ -116,12 +116,13 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     - The Feldt interval uses n = number of rows passed (psych's ``nrow(x)``), see
       :func:`feldt_ci`.
     """
-    frame = pd.DataFrame(items).apply(pd.to_numeric, errors="coerce").astype(float)
+    frame = _float_frame(items)
     n_rows = len(frame)
-    n = int(frame.notna().any(axis=1).sum())
+    present = frame.notna()
+    n = int(present.any(axis=1).sum())
     table = pd.DataFrame(
         {
-            "n": frame.notna().sum().astype(int),
+            "n": present.sum().astype(int),
             "mean": frame.mean(),
             "sd": frame.std(ddof=1),
             "r_drop": NAN,
@@ -135,7 +136,7 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     if k < 2:
         return AlphaResult(NAN, NAN, NAN, NAN, NAN, n, n_rows, k, table, dropped)
 
-    cov = frame[kept].cov(ddof=1).to_numpy()
+    cov = (frame if k == frame.shape[1] else frame[kept]).cov(ddof=1).to_numpy()
     scale = np.sqrt(np.diag(cov))
     cor = cov / np.outer(scale, scale)
     sum_r = cor.sum()
@@ -157,6 +158,23 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
                 table.loc[item, "alpha_if_deleted"] = cov[0, 1] / cov[rest[0], rest[0]]
     low, high = feldt_ci(raw, n_rows, k)
     return AlphaResult(raw, std, average_r, low, high, n, n_rows, k, table, dropped)
+
+
+def _float_frame(items) -> pd.DataFrame:
+    """Items as float columns (text coerced, NaN where not a number) in one row-major block.
+
+    The block's layout fixes the order in which pandas adds up each column, so it is the
+    same however the input was built.
+    """
+    frame = pd.DataFrame(items)
+    if all(dtype == np.float64 for dtype in frame.dtypes):
+        by_item = frame.to_numpy().T
+        if not by_item.flags.c_contiguous:
+            by_item = np.array([frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])])
+            by_item = by_item.reshape(frame.shape[1], len(frame))
+        # Already one row-major block (a fresh selection of columns): used as it is.
+        return pd.DataFrame(by_item.T, index=frame.index, columns=frame.columns, copy=False)
+    return frame.apply(pd.to_numeric, errors="coerce").astype(float)
 
 
 def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
@@ -362,18 +380,7 @@ def _rwg_j_critical_exact(n: int, j: int, n_options: int, level: float) -> float
     ``P(K < k)`` is at most ``1 - level``.
     """
     null_var = _null_variance(n_options)
-    values = np.arange(1, n_options + 1)
-    max_sum, max_squares = n * n_options, n * n_options**2
-    mass = np.zeros((max_sum + 1, max_squares + 1))
-    mass[0, 0] = 1.0
-    for _ in range(n):
-        step = np.zeros_like(mass)
-        for v in values:
-            step[v:, v * v :] += mass[: max_sum + 1 - v, : max_squares + 1 - v * v]
-        mass = step / n_options
-    sums, squares = np.nonzero(mass)
-    k = n * squares - sums**2
-    per_item = np.bincount(k, weights=mass[sums, squares])
+    per_item = _item_variance_masses(n_options)[n]
     total = per_item
     for _ in range(j - 1):
         total = np.convolve(total, per_item)
@@ -381,6 +388,33 @@ def _rwg_j_critical_exact(n: int, j: int, n_options: int, level: float) -> float
     admissible = np.flatnonzero((total > 1e-15) & (below <= 1 - level + 1e-12))
     mean_var = admissible.max() / (j * n * (n - 1))
     return float(_rwg_from_variance(np.array([mean_var]), j, null_var)[0])
+
+
+@functools.lru_cache(maxsize=8)
+def _item_variance_masses(n_options: int) -> tuple[np.ndarray, ...]:
+    """For each group size n up to ``RWG_EXACT_MAX_N``, the null distribution of one item's
+    ``k = n * sumsq - sum^2`` (index n of the tuple; entry k holds P(k)).
+
+    One dynamic programme over (sum, sum of squares) serves every n: after n steps the
+    grid holds the distribution for n respondents. The grid is sized for the largest n;
+    cells a smaller n cannot reach stay exactly 0, so each n gets the same figures as a
+    grid of its own size would give.
+    """
+    top = RWG_EXACT_MAX_N
+    values = np.arange(1, n_options + 1)
+    max_sum, max_squares = top * n_options, top * n_options**2
+    mass = np.zeros((max_sum + 1, max_squares + 1))
+    mass[0, 0] = 1.0
+    masses = [np.ones(1)]
+    for n in range(1, top + 1):
+        step = np.zeros_like(mass)
+        for v in values:
+            step[v:, v * v :] += mass[: max_sum + 1 - v, : max_squares + 1 - v * v]
+        mass = step / n_options
+        sums, squares = np.nonzero(mass)
+        k = n * squares - sums**2
+        masses.append(np.bincount(k, weights=mass[sums, squares]))
+    return tuple(masses)
 
 
 def rwg_j_critical_simulated(n: int, j: int, n_options: int, level: float = 0.95) -> float:

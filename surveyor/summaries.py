@@ -7,6 +7,7 @@ these must agree with, and the tests check that they do.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,16 +86,64 @@ def agreement_label(rwg: float, critical: float, ad: float, n_options: int) -> s
     return MIXED
 
 
+def agreement_labels(rwg, critical, ad, n_options: int):
+    """``agreement_label`` for arrays of groups at once (an object array of labels)."""
+    import numpy as np
+
+    undefined = np.isnan(rwg) | np.isnan(critical) | np.isnan(ad)
+    with np.errstate(invalid="ignore"):
+        above = rwg > critical
+        close = ad <= ad_cutoff(n_options)
+    labels = np.full(len(rwg), MIXED, dtype=object)
+    labels[above & close] = SHARED
+    labels[~above & ~close] = DIVERGENT
+    labels[undefined] = ""
+    return labels
+
+
 def grouped_describe(codes, values, n_groups: int) -> dict:
     """n, mean, sd (n-1), median, min and max of ``values`` per group code, NaN dropped.
 
     One stable sort and a few ``bincount`` passes: linear in respondents, whatever the
     number of groups (pandas' groupby recompresses the codes on every call).
     """
+    return _describe(codes, _Answered.of(values), n_groups)
+
+
+@dataclass
+class _Answered:
+    """The non-missing values of one variable, with their sorted distinct values.
+
+    Computed once per subscale and shared by the three levels of groups.
+    """
+
+    ok: object  # boolean mask of the non-missing values
+    values: object
+    distinct: object
+    position: object  # index of each value in ``distinct``
+
+    @classmethod
+    def of(cls, values) -> _Answered:
+        import numpy as np
+        import pandas as pd
+
+        ok = ~np.isnan(values)
+        v = values[ok]
+        if (v == 0).any():
+            # 0.0 and -0.0 are one distinct value and print differently: keep the choice
+            # sorting has always made between them.
+            distinct, position = np.unique(v, return_inverse=True)
+            return cls(ok, v, distinct, position.reshape(-1))
+        # Hashing then sorting the few distinct values: the same result as np.unique,
+        # without sorting a million values.
+        position, distinct = pd.factorize(v, sort=True)
+        return cls(ok, v, distinct, position)
+
+
+def _describe(codes, answered: _Answered, n_groups: int) -> dict:
     import numpy as np
 
-    ok = ~np.isnan(values)
-    c, v = codes[ok], values[ok]
+    c, v = codes[answered.ok], answered.values
     n = np.bincount(c, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.bincount(c, weights=v, minlength=n_groups) / n
@@ -102,7 +151,7 @@ def grouped_describe(codes, values, n_groups: int) -> dict:
         sd = np.sqrt(squares / (n - 1))
     sd[n < 2] = np.nan
     has = n > 0
-    distinct, position = np.unique(v, return_inverse=True)
+    distinct, position = answered.distinct, answered.position
     if len(distinct) * n_groups <= 5_000_000:
         # Scores take few distinct values (means of a handful of whole numbers): count
         # them per group instead of sorting a million values.
@@ -155,15 +204,27 @@ def grouped_item_spread(codes, items, n_groups: int):
     import numpy as np
 
     complete = ~np.isnan(items).any(axis=1)
-    c, x = codes[complete], items[complete]
+    return _item_spread(codes[complete], np.ascontiguousarray(items[complete].T), n_groups)
+
+
+def _item_spread(c, columns, n_groups: int):
+    """``grouped_item_spread`` on the complete rows, one item per row of ``columns``."""
+    import numpy as np
+
     n = np.bincount(c, minlength=n_groups)
     variances, deviations = [], []
+    # Two scratch rows reused for every item: fresh million-value temporaries cost more
+    # in page faults than the arithmetic on them.
+    centred = np.empty(len(c))
+    scratch = np.empty(len(c))
     with np.errstate(invalid="ignore", divide="ignore"):
-        for column in x.T:
+        for column in columns:
             mean = np.bincount(c, weights=column, minlength=n_groups) / n
-            centred = column - mean[c]
-            variances.append(np.bincount(c, weights=centred**2, minlength=n_groups) / (n - 1))
-            deviations.append(np.bincount(c, weights=np.abs(centred), minlength=n_groups) / n)
+            np.subtract(column, mean.take(c), out=centred)
+            np.square(centred, out=scratch)
+            variances.append(np.bincount(c, weights=scratch, minlength=n_groups) / (n - 1))
+            np.abs(centred, out=scratch)
+            deviations.append(np.bincount(c, weights=scratch, minlength=n_groups) / n)
     return n, np.mean(variances, axis=0), np.mean(deviations, axis=0)
 
 
@@ -176,7 +237,8 @@ def group_statistics(
     """Every group's statistics on every subscale, before suppression.
 
     Returns a frame with ``GROUP_COLUMNS`` (``suppressed`` all False). Groups: the
-    programme, each organisation, each set within its organisation.
+    programme, each organisation, each set within its organisation; rows in that order,
+    groups by name, and within a group the subscales in instrument order.
 
     Notes
     -----
@@ -198,55 +260,103 @@ def group_statistics(
         ("organization", levels.org_code, [(o, "") for o in levels.org_names]),
         ("set", levels.set_code, levels.set_names),
     ]
-    frames = []
-    for level, codes, names in layouts:
-        n_groups = len(names)
-        for subscale in instrument.subscales:
-            ids = [item.id for item in instrument.items_of(subscale.id)]
-            described = grouped_describe(codes, scores[subscale.id].to_numpy(), n_groups)
-            agg = pd.DataFrame(described)
-            n = described["n"]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                tq = stdtrit(np.where(n > 1, n - 1, np.nan), 0.975)
-                half = tq * described["sd"] / np.sqrt(n)
-            agg["ci_low"] = described["mean"] - half
-            agg["ci_high"] = described["mean"] + half
+    # One task per subscale, run in threads: numpy releases the GIL. Taking the arrays out
+    # of the frames is serialised (pandas indexing is not documented as thread-safe), and
+    # a task holds its own subscale's arrays only, so memory stays that of two subscales.
+    lock = threading.Lock()
 
-            j = len(ids)
-            n_complete, mean_var, ad = grouped_item_spread(
-                codes, keyed[ids].to_numpy(), n_groups
-            )
-            ratio = np.minimum(mean_var, null_variance) / null_variance
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
-            rwg = np.where(n_complete >= 2, rwg, np.nan)
-            ad = np.where(n_complete >= 2, ad, np.nan)
-            critical = np.array(
-                [
-                    stats.rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
-                    for k in n_complete
-                ]
-            )
-            agg["rwg_j"] = rwg
-            agg["rwg_j_critical"] = critical
-            agg["ad"] = ad
-            agg["agreement"] = [
-                agreement_label(r, c, a, n_options)
-                for r, c, a in zip(rwg, critical, ad, strict=True)
-            ]
-            agg.insert(0, "subscale", subscale.id)
-            agg.insert(0, "set", [name[1] for name in names])
-            agg.insert(0, "organization", [name[0] for name in names])
-            agg.insert(0, "level", level)
-            agg["suppressed"] = False
-            frames.append(agg)
-    out = pd.concat(frames, ignore_index=True)
-    order = {"programme": 0, "organization": 1, "set": 2}
-    subscale_order = {s.id: i for i, s in enumerate(instrument.subscales)}
-    out = out.assign(
-        _l=out["level"].map(order), _s=out["subscale"].map(subscale_order)
-    ).sort_values(["_l", "organization", "set", "_s"], kind="stable")
-    return out.drop(columns=["_l", "_s"]).reset_index(drop=True)[GROUP_COLUMNS]
+    def subscale_statistics(subscale) -> list[dict]:
+        ids = [item.id for item in instrument.items_of(subscale.id)]
+        with lock:
+            values = scores[subscale.id].to_numpy(dtype=float)
+            by_item = np.array([keyed[item_id].to_numpy(dtype=float) for item_id in ids])
+        answered = _Answered.of(values)
+        complete = ~np.isnan(by_item).any(axis=0)
+        columns = by_item[:, complete]
+        del by_item
+        return [
+            level_statistics(answered, complete, columns, codes, len(names))
+            for _, codes, names in layouts
+        ]
+
+    def level_statistics(answered, complete, columns, codes, n_groups: int) -> dict:
+        j = len(columns)
+        described = _describe(codes, answered, n_groups)
+        n = described["n"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tq = stdtrit(np.where(n > 1, n - 1, np.nan), 0.975)
+            half = tq * described["sd"] / np.sqrt(n)
+        described["ci_low"] = described["mean"] - half
+        described["ci_high"] = described["mean"] + half
+
+        n_complete, mean_var, ad = _item_spread(codes[complete], columns, n_groups)
+        ratio = np.minimum(mean_var, null_variance) / null_variance
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+        rwg = np.where(n_complete >= 2, rwg, np.nan)
+        ad = np.where(n_complete >= 2, ad, np.nan)
+        sizes, at = np.unique(n_complete, return_inverse=True)
+        critical = np.array(
+            [
+                stats.rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
+                for k in sizes.tolist()
+            ],
+            dtype=float,
+        )[at.reshape(-1)]
+        described["rwg_j"] = rwg
+        described["rwg_j_critical"] = critical
+        described["ad"] = ad
+        described["agreement"] = agreement_labels(rwg, critical, ad, n_options)
+        return described
+
+    # Per level, one dict of column arrays per subscale (in instrument order); interleaved
+    # below so that each group's subscales follow one another.
+    per_subscale = in_threads(subscale_statistics, list(instrument.subscales))
+    stats_of = {
+        level: [levels_of[k] for levels_of in per_subscale]
+        for k, (level, _, _) in enumerate(layouts)
+    }
+
+    n_subscales = len(instrument.subscales)
+    parts = []
+    for level, _, names in layouts:
+        per_subscale = stats_of[level]
+        part = {
+            "level": np.full(len(names) * n_subscales, level, dtype=object),
+            "organization": np.repeat(np.array([o for o, _ in names], dtype=object), n_subscales),
+            "set": np.repeat(np.array([s for _, s in names], dtype=object), n_subscales),
+            "subscale": np.tile(
+                np.array([s.id for s in instrument.subscales], dtype=object), len(names)
+            ),
+        }
+        for column in STAT_COLUMNS:
+            part[column] = np.stack([d[column] for d in per_subscale], axis=1).reshape(-1)
+        parts.append(part)
+    out = pd.DataFrame(
+        {
+            column: np.concatenate([part[column] for part in parts])
+            for column in GROUP_COLUMNS
+            if column != "suppressed"
+        }
+    )
+    out["suppressed"] = False
+    return out[GROUP_COLUMNS]
+
+
+def in_threads(function, tasks: list) -> list:
+    """``[function(t) for t in tasks]``, run on up to four threads (one per core).
+
+    For work that spends its time in numpy or pandas code that releases the GIL. Each
+    task's result depends on its task alone, so the answers are the same as in one thread.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(len(tasks), os.cpu_count() or 1, 4)
+    if workers < 2:
+        return [function(task) for task in tasks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, tasks))
 
 
 def group_key(row) -> GroupKey:
@@ -266,14 +376,26 @@ def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.Data
     import numpy as np
 
     out = groups.copy()
-    # Suppressed groups and cells are few: look each row up in a small set of keys.
-    hidden_groups = {k for k, d in suppression.groups.items() if d.suppressed}
-    hidden_cells = {k for k, d in suppression.cells.items() if d.suppressed}
+    # Suppressed groups and cells are few: look each row up in a small set of keys, as
+    # plain tuples (building a GroupKey per row costs more than the lookup).
+    hidden_groups = {
+        (k.level, k.organization, k.set) for k, d in suppression.groups.items() if d.suppressed
+    }
+    hidden_cells = {
+        (k.level, k.organization, k.set, sub)
+        for (k, sub), d in suppression.cells.items()
+        if d.suppressed
+    }
+    level = out["level"].to_numpy()
+    # The same normalising as ``_key``: the programme has no names, an organisation no set.
+    org = np.where(level == "programme", "", out["organization"].to_numpy())
+    name = np.where(level == "set", out["set"].to_numpy(), "")
     hidden = np.fromiter(
         (
-            (key := _key(level, org, name)) in hidden_groups or (key, sub) in hidden_cells
-            for level, org, name, sub in zip(
-                out["level"], out["organization"], out["set"], out["subscale"], strict=True
+            (key := (lv, o, n)) in hidden_groups or (*key, sub) in hidden_cells
+            for lv, o, n, sub in zip(
+                level.tolist(), org.tolist(), name.tolist(), out["subscale"].tolist(),
+                strict=True,
             )
         ),
         dtype=bool,
@@ -303,13 +425,25 @@ def reliability(
 
     from . import stats
 
+    # One task per subscale, run in threads (pandas' reductions and covariance release
+    # the GIL), each on its own copy of its items; the copying itself is serialised.
+    lock = threading.Lock()
+
+    def subscale_statistics(subscale) -> tuple:
+        with lock:
+            items = keyed[[item.id for item in instrument.items_of(subscale.id)]]
+            values = scores[subscale.id].to_numpy(copy=True)
+        icc = stats.icc(pd.Series(values), pd.Series(levels.set_code))
+        return stats.alpha(items), icc
+
     rows = []
     results = {}
-    for subscale in instrument.subscales:
+    for subscale, (result, (icc1, icc2)) in zip(
+        instrument.subscales, in_threads(subscale_statistics, list(instrument.subscales)),
+        strict=True,
+    ):
         ids = [item.id for item in instrument.items_of(subscale.id)]
-        result = stats.alpha(keyed[ids])
         results[subscale.id] = result
-        icc1, icc2 = stats.icc(scores[subscale.id], pd.Series(levels.set_code, index=scores.index))
         rows.append(
             {
                 "subscale": subscale.id,

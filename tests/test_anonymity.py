@@ -182,3 +182,70 @@ def test_every_layout_of_small_sets_hides_them(n_sets):
             if n < 5:
                 assert not result.group_shown(GroupKey("set", org, s))
         assert not recoverable(sizes, result)
+
+
+def reference_pass(frame, scored, answered, min_group_size):
+    """The pass written the plain way: every organisation's sets through
+    complementary_suppression on every count, no shortcuts."""
+    import numpy as np
+
+    from surveyor.anonymity import Decision, set_codes
+
+    codes, names = set_codes(frame)
+    orgs = sorted({org for org, _ in names})
+
+    def decide(counts, parent):
+        decisions = {}
+        by_org = {org: sum(n for (o, _), n in zip(names, counts, strict=True) if o == org)
+                  for org in orgs}
+        total = sum(by_org.values())
+        hidden = 0 < total < min_group_size
+        if hidden:
+            decisions[PROGRAMME] = Decision(True, BELOW_MINIMUM)
+        forced = {i: PARENT for i, org in enumerate(orgs)
+                  if hidden or (parent and GroupKey("organization", org) in parent)}
+        org_decisions = complementary_suppression(
+            {i: by_org[org] for i, org in enumerate(orgs)}, min_group_size, forced
+        )
+        for i, reason in org_decisions.items():
+            decisions[GroupKey("organization", orgs[i])] = Decision(True, reason)
+        for i, org in enumerate(orgs):
+            members = [j for j, (o, _) in enumerate(names) if o == org]
+            forced_sets = {
+                j: PARENT for j in members
+                if i in org_decisions or (parent and GroupKey("set", *names[j]) in parent)
+            }
+            siblings = {j: int(counts[j]) for j in members}
+            for j, reason in complementary_suppression(
+                siblings, min_group_size, forced_sets
+            ).items():
+                decisions[GroupKey("set", *names[j])] = Decision(True, reason)
+        return decisions
+
+    def counts(mask):
+        return np.bincount(codes[np.asarray(mask, dtype=bool)], minlength=len(names))
+
+    groups = decide(counts(np.ones(len(frame), dtype=bool)), None)
+    cells = {(k, c): d for c in scored.columns
+             for k, d in decide(counts(scored[c]), groups).items()}
+    items = {(k, c): d for c in answered.columns
+             for k, d in decide(counts(answered[c]), groups).items()}
+    return groups, cells, items
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6), st.booleans(), st.booleans()),
+             min_size=1, max_size=120),
+    st.sampled_from([3, 5, 8]),
+)
+def test_pass_matches_the_plain_reference(rows, min_group_size):
+    frame = pd.DataFrame({"organization": [f"O{o}" for o, *_ in rows],
+                          "set": [f"S{s}" for _, s, *_ in rows]})
+    scored = pd.DataFrame({"x": [a for *_, a, _ in rows]})
+    answered = pd.DataFrame({"i1": [b for *_, b in rows], "i2": [True] * len(rows)})
+    result = suppression_pass(frame, scored, answered, min_group_size, consented=True)
+    groups, cells, items = reference_pass(frame, scored, answered, min_group_size)
+    assert list(result.groups.items()) == list(groups.items())
+    assert list(result.cells.items()) == list(cells.items())
+    assert list(result.items.items()) == list(items.items())

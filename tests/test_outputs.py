@@ -157,3 +157,76 @@ def test_a_pdf_given_as_responses_is_named_as_such(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 2
     assert "PDF" in result.output and "not a CSV or .xlsx file" in result.output
+
+
+def reference_csv(frame: pd.DataFrame) -> str:
+    """The writer's contract spelled out cell by cell, then written by pandas' CSV writer."""
+    from surveyor.csvsafe import safe_cell
+
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            out[name] = column.map({True: "true", False: "false"})
+        elif pd.api.types.is_float_dtype(column):
+            out[name] = ["" if v != v else repr(v) for v in column.to_numpy(dtype=float).tolist()]
+        elif pd.api.types.is_numeric_dtype(column):
+            out[name] = column
+        else:
+            out[name] = [safe_cell(str(v)) for v in column.fillna("").astype(str)]
+    out.columns = [str(c) for c in frame.columns]
+    return out.to_csv(index=False, lineterminator="\n", na_rep="")
+
+
+TRICKY_TEXT = [
+    "plain", "with, comma", 'with "quotes"', "two\nlines", "cr\rinside", "=SUM(A1)", "+1",
+    "-0.07", "-x", "@me", "\tTab", "\rCR", "", "0042", "é ü", "'already",
+]
+
+
+def tricky_frame(rows: int = 40) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    # 0.0 and -0.0 never share a column: with few distinct values the writer formats
+    # each distinct value once, and equal values share one text.
+    floats = rng.choice([1.0, 2.5, -0.0, np.nan, 1e-7, 123456789.125, -3.2, np.inf], rows)
+    return pd.DataFrame(
+        {
+            "text": [TRICKY_TEXT[i % len(TRICKY_TEXT)] for i in range(rows)],
+            "names": ["Org A" if i % 3 else None for i in range(rows)],
+            "score": floats,
+            "zero": np.where(np.isnan(floats), 0.0, np.abs(floats)),
+            "many": rng.random(rows),
+            "n": pd.array([i if i % 4 else None for i in range(rows)], dtype="Int64"),
+            "k": np.arange(rows, dtype=np.int64),
+            "flag": [bool(i % 2) for i in range(rows)],
+        }
+    )
+
+
+def test_frame_csv_matches_the_cell_by_cell_contract():
+    from surveyor.outputs import frame_csv
+
+    frame = tricky_frame()
+    assert frame_csv(frame) == reference_csv(frame)
+    # Without any cell needing quotes the rows are joined directly: same text.
+    plain = frame[frame["text"].isin(["plain", "=SUM(A1)", "-0.07", "0042", "é ü"])]
+    assert frame_csv(plain) == reference_csv(plain)
+    assert frame_csv(frame.iloc[:0]) == reference_csv(frame.iloc[:0])
+    single = frame[["names"]]
+    assert frame_csv(single) == reference_csv(single)
+
+
+def test_frame_csv_many_distinct_floats_and_zeros():
+    import numpy as np
+
+    from surveyor.outputs import frame_csv
+
+    values = np.random.default_rng(3).normal(size=5000)
+    values[::7] = 0.0
+    values[::11] = -0.0
+    values[::13] = np.nan
+    for column in (values, np.where(values == 0, 1.5, values)):
+        frame = pd.DataFrame({"id": [f"R{i}" for i in range(len(column))], "x": column})
+        assert frame_csv(frame) == reference_csv(frame)

@@ -140,3 +140,18 @@ def test_shipped_instrument_scores_simulated_programme(tmp_path):
     assert set(result.groups["level"]) == {"programme", "organization", "set"}
     assert len(result.reliability) == 5
     assert result.reliability["alpha"].between(0.6, 0.95).all()
+
+
+def test_agreement_labels_match_the_one_group_rule():
+    import itertools
+
+    import numpy as np
+
+    from surveyor.summaries import agreement_labels
+
+    grid = list(
+        itertools.product([np.nan, 0.2, 0.7, 0.9], [np.nan, 0.7], [np.nan, 0.5, 5 / 6, 1.2])
+    )
+    rwg, critical, ad = (np.array(column) for column in zip(*grid, strict=True))
+    expected = [agreement_label(r, c, a, 5) for r, c, a in grid]
+    assert agreement_labels(rwg, critical, ad, 5).tolist() == expected
