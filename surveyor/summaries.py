@@ -251,7 +251,7 @@ def group_statistics(
     import pandas as pd
     from scipy.special import stdtrit
 
-    from . import stats
+    from .agreement import rwg_j_critical
 
     n_options = instrument.scale.n_options
     null_variance = (n_options**2 - 1) / 12
@@ -298,7 +298,7 @@ def group_statistics(
         sizes, at = np.unique(n_complete, return_inverse=True)
         critical = np.array(
             [
-                stats.rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
+                rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
                 for k in sizes.tolist()
             ],
             dtype=float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.yaml"
@@ -57,3 +58,68 @@ def dozen_csv(tmp_path) -> Path:
     path = tmp_path / "dozen.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------- R reference figures (stats)
+
+REFERENCE = FIXTURES.parent / "reference"
+REFERENCE_TOL = 1e-6
+
+
+@pytest.fixture(scope="session")
+def reference_data():
+    """The reference programme that tests/reference/make_reference.R scored with psych and
+    multilevel (a3 reverse-keyed on 1-5, as the R script does; z a constant item)."""
+    import pandas as pd
+
+    frame = pd.read_csv(REFERENCE / "data.csv")
+    frame["a3"] = 6 - frame["a3"]
+    frame["set_id"] = frame["organization"] + "/" + frame["set"]
+    frame["z"] = 3.0
+    return frame
+
+
+def expected(name: str):
+    """One of R's expected figure tables, ``tests/reference/expected_<name>.csv``."""
+    import pandas as pd
+
+    return pd.read_csv(REFERENCE / f"expected_{name}.csv")
+
+
+def close(actual: float, wanted: float) -> bool:
+    """Equal to R's figure within 1e-6 (NA in R is NaN here)."""
+    import math
+
+    import pandas as pd
+
+    if pd.isna(wanted):
+        return math.isnan(actual)
+    return abs(actual - wanted) <= REFERENCE_TOL
+
+
+def same(a: float, b: float) -> bool:
+    """Equal up to rounding: relative as well as absolute, since an ill-conditioned sample
+    (a near-zero sum of correlations) gives a standardized alpha in the thousands, equal
+    only to ~12 digits."""
+    import math
+
+    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-9)
+
+
+ANSWER = st.one_of(st.integers(1, 5).map(float), st.just(float("nan")))
+
+
+@st.composite
+def group_answers(draw, min_rows=2, max_rows=12):
+    """A small group's answers on a 1-5 scale, some missing: rows by items."""
+    import numpy as np
+
+    rows = draw(st.integers(min_rows, max_rows))
+    columns = draw(st.integers(1, 5))
+    return np.array(
+        draw(
+            st.lists(
+                st.lists(ANSWER, min_size=columns, max_size=columns), min_size=rows, max_size=rows
+            )
+        )
+    )

@@ -7,7 +7,6 @@ The reference figures in tests/reference/expected_*.csv come from
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,36 +16,21 @@ from hypothesis import strategies as st
 
 from surveyor import stats
 
-REFERENCE = Path(__file__).parent / "reference"
+from .conftest import close, expected, group_answers, same
+
 SUBSCALES = {"alpha_sub": ["a1", "a2", "a3"], "beta_sub": ["b1", "b2", "b3"]}
 ALPHA_CASES = {
     **SUBSCALES,
     "two_items": ["a1", "a2"],
     "constant_item": ["b1", "b2", "b3", "z"],
 }
-TOL = 1e-6
 # Our column names where they differ from the reference CSV's.
 WANT = {"alpha_if_deleted": "alpha_drop"}
 
 
 @pytest.fixture(scope="module")
-def data() -> pd.DataFrame:
-    frame = pd.read_csv(REFERENCE / "data.csv")
-    # The file holds raw answers; a3 is reverse-worded on a 1-5 scale.
-    frame["a3"] = 6 - frame["a3"]
-    frame["set_id"] = frame["organization"] + "/" + frame["set"]
-    frame["z"] = 3.0
-    return frame
-
-
-def expected(name: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / f"expected_{name}.csv")
-
-
-def close(actual: float, wanted: float) -> bool:
-    if pd.isna(wanted):
-        return math.isnan(actual)
-    return abs(actual - wanted) <= TOL
+def data(reference_data) -> pd.DataFrame:
+    return reference_data
 
 
 # --- psych::alpha ---------------------------------------------------------------------
@@ -151,81 +135,6 @@ def test_feldt_level_widens_interval():
     assert wide[0] < narrow[0] < 0.8 < narrow[1] < wide[1]
 
 
-# --- rwg(j) and AD ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("subscale", list(SUBSCALES))
-def test_agreement_matches_multilevel(data, subscale):
-    want = expected("agreement")
-    want = want[want["subscale"] == subscale].set_index("set_id")
-    assert len(want) == data["set_id"].nunique()
-    for set_id, group in data.groupby("set_id"):
-        items = group[SUBSCALES[subscale]]
-        assert close(stats.rwg_j(items, 5), want.loc[set_id, "rwg_j"]), set_id
-        assert close(stats.average_deviation(items), want.loc[set_id, "ad_m"]), set_id
-
-
-def test_rwg_j_formula_by_hand():
-    items = np.array([[4, 4, 5], [5, 4, 4], [4, 3, 4], [5, 5, 4]], dtype=float)
-    s2 = items.var(axis=0, ddof=1).mean()
-    ratio = s2 / 2.0
-    assert stats.rwg_j(items, 5) == pytest.approx(3 * (1 - ratio) / (3 * (1 - ratio) + ratio))
-
-
-def test_rwg_j_edge_cases():
-    assert math.isnan(stats.rwg_j([[1, 2, 3]], 5))
-    # Only one respondent answered every item: like a group of one.
-    assert math.isnan(stats.rwg_j([[1, 2, 3], [2, np.nan, 3], [np.nan, 1, 1]], 5))
-    assert stats.rwg_j([[3, 3], [3, 3], [3, 3]], 5) == 1.0
-    # Polarised answers vary more than random answering: truncated to 0.
-    assert stats.rwg_j([[1, 1, 1], [5, 5, 5], [1, 1, 1], [5, 5, 5]], 5) == 0.0
-    assert stats.rwg_j(pd.DataFrame({"x": [2, 3, 2, 3]}), 5) == pytest.approx(1 - 1 / 3 / 2)
-    with pytest.raises(ValueError):
-        stats.rwg_j([[1, 1], [1, 1]], 1)
-
-
-def test_average_deviation_by_hand():
-    items = [[1, 2], [3, 2], [5, np.nan], [2, 5]]
-    # Complete rows: item 1 (1, 3, 2) -> AD 2/3; item 2 (2, 2, 5) -> AD 4/3.
-    assert stats.average_deviation(items) == pytest.approx(1.0)
-    # About the median: item 1 (1, 3, 2) -> 2/3; item 2 (2, 2, 5) -> 1.
-    assert stats.average_deviation(items, center="median") == pytest.approx(5 / 6)
-    assert math.isnan(stats.average_deviation([[1, 2]]))
-    with pytest.raises(ValueError):
-        stats.average_deviation(items, center="mode")
-
-
-# --- rwg(j) null distribution -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("n", "critical"), [(3, 0.84), (5, 0.74), (6, 0.70), (8, 0.65)])
-def test_rwg_critical_matches_domain_figures(n, critical):
-    assert stats.rwg_j_critical(n, 6, 5) == pytest.approx(critical, abs=0.01)
-
-
-def test_rwg_critical_close_to_multilevel_simulation():
-    for _, row in expected("rwg_sim").iterrows():
-        mine = stats.rwg_j_critical(int(row["n"]), int(row["j"]), int(row["n_options"]))
-        # Both are simulations with different generators; only closeness is meaningful.
-        assert mine == pytest.approx(row["quantile_95"], abs=0.02)
-
-
-def test_rwg_critical_is_deterministic_and_cached():
-    stats.rwg_j_critical.cache_clear()
-    first = stats.rwg_j_critical(4, 5, 5)
-    stats.rwg_j_critical.cache_clear()
-    assert stats.rwg_j_critical(4, 5, 5) == first
-    assert stats.rwg_j_critical(4, 5, 5) == first
-    assert stats.rwg_j_critical.cache_info().hits >= 1
-
-
-def test_rwg_critical_falls_with_group_size_and_handles_tiny_groups():
-    values = [stats.rwg_j_critical(n, 4, 5) for n in (3, 6, 12)]
-    assert values[0] > values[1] > values[2]
-    assert math.isnan(stats.rwg_j_critical(1, 4, 5))
-    assert stats.rwg_j_critical(5, 4, 5, level=0.5) < stats.rwg_j_critical(5, 4, 5)
-
-
 # --- ICC ----------------------------------------------------------------------------------
 
 
@@ -297,39 +206,6 @@ def test_option_counts():
 
 # --- invariants --------------------------------------------------------------------------
 
-answer = st.one_of(st.integers(1, 5).map(float), st.just(float("nan")))
-
-
-@st.composite
-def group_answers(draw, min_rows=2, max_rows=12):
-    rows = draw(st.integers(min_rows, max_rows))
-    columns = draw(st.integers(1, 5))
-    return np.array(
-        draw(
-            st.lists(
-                st.lists(answer, min_size=columns, max_size=columns), min_size=rows, max_size=rows
-            )
-        )
-    )
-
-
-def same(a: float, b: float) -> bool:
-    # Relative as well as absolute: an ill-conditioned sample (a near-zero sum of
-    # correlations) gives a standardized alpha in the thousands, equal only to ~12 digits.
-    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-9)
-
-
-@settings(max_examples=100, deadline=None)
-@given(group_answers(), st.randoms(use_true_random=False))
-def test_rwg_and_ad_ignore_row_order_and_rwg_is_in_unit_interval(items, random):
-    order = list(range(len(items)))
-    random.shuffle(order)
-    value = stats.rwg_j(items, 5)
-    assert same(value, stats.rwg_j(items[order], 5))
-    assert same(stats.average_deviation(items), stats.average_deviation(items[order]))
-    assert math.isnan(value) or 0.0 <= value <= 1.0
-
-
 @settings(max_examples=60, deadline=None)
 @given(group_answers(min_rows=3, max_rows=20), st.randoms(use_true_random=False))
 def test_alpha_ignores_row_order(items, random):
@@ -353,44 +229,3 @@ def test_icc_ignores_row_order(pairs, random):
     first = stats.icc(pd.Series([s for _, s in pairs]), pd.Series([g for g, _ in pairs]))
     second = stats.icc(pd.Series([s for _, s in shuffled]), pd.Series([g for g, _ in shuffled]))
     assert all(same(a, b) for a, b in zip(first, second, strict=True))
-
-
-@pytest.mark.parametrize("n,j", [(31, 6), (45, 5), (60, 3), (100, 6)])
-def test_large_group_critical_value_matches_simulation(n, j):
-    from surveyor.stats import _rwg_j_critical_normal
-
-    approx = _rwg_j_critical_normal(n, j, 5, 0.95)
-    rng = np.random.default_rng(7)
-    answers = rng.integers(1, 6, size=(20_000, n, j))
-    mean_var = answers.var(axis=1, ddof=1).mean(axis=1)
-    ratio = np.minimum(mean_var, 2.0) / 2.0
-    rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
-    assert approx == pytest.approx(np.quantile(rwg, 0.95), abs=0.006)
-    assert stats.rwg_j_critical(n, j, 5) == approx
-
-
-@pytest.mark.parametrize(
-    "n,j,a", [(2, 6, 5), (3, 6, 5), (5, 6, 5), (8, 6, 5), (9, 3, 5), (6, 4, 7)]
-)
-def test_exact_null_quantile_equals_simulation(n, j, a):
-    exact = stats.rwg_j_critical(n, j, a)
-    assert exact == pytest.approx(stats.rwg_j_critical_simulated(n, j, a), abs=0.005)
-
-
-@pytest.mark.parametrize("n_options", [2, 5, 7])
-def test_shared_null_programme_equals_one_per_group_size(n_options):
-    # The exact rwg(j) null for each n, built on a grid of its own size, as it once was.
-    masses = stats._item_variance_masses(n_options)
-    values = np.arange(1, n_options + 1)
-    for n in (2, 3, 7, 30):
-        max_sum, max_squares = n * n_options, n * n_options**2
-        mass = np.zeros((max_sum + 1, max_squares + 1))
-        mass[0, 0] = 1.0
-        for _ in range(n):
-            step = np.zeros_like(mass)
-            for v in values:
-                step[v:, v * v :] += mass[: max_sum + 1 - v, : max_squares + 1 - v * v]
-            mass = step / n_options
-        sums, squares = np.nonzero(mass)
-        own = np.bincount(n * squares - sums**2, weights=mass[sums, squares])
-        assert np.array_equal(masses[n], own)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveyor import stats
+from surveyor import agreement, stats
 from surveyor.instrument import load_instrument
 from surveyor.pipeline import score
 from surveyor.summaries import agreement_label, group_statistics, hierarchy
@@ -91,9 +91,9 @@ def test_vectorised_groups_equal_one_group_functions(reference_result):
         for name in ("mean", "sd", "ci_low", "ci_high", "median", "min", "max"):
             assert getattr(row, name) == pytest.approx(getattr(summary, name), nan_ok=True)
         items = result.scored.keyed.loc[members, ids]
-        assert row.rwg_j == pytest.approx(stats.rwg_j(items, 5), nan_ok=True)
+        assert row.rwg_j == pytest.approx(agreement.rwg_j(items, 5), nan_ok=True)
         complete = items.dropna()
-        assert row.ad == pytest.approx(stats.average_deviation(complete), nan_ok=True)
+        assert row.ad == pytest.approx(agreement.average_deviation(complete), nan_ok=True)
 
 
 def test_row_order_does_not_change_any_summary(reference_result):

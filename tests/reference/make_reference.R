@@ -1,9 +1,10 @@
 # Regenerate: Rscript tests/reference/make_reference.R   (from the repository root)
 #
-# Reference figures for tests/test_stats.py, computed with psych and multilevel from
+# Reference figures for tests/test_stats.py and tests/test_agreement.py (and the
+# whole-pipeline checks in test_summaries.py), computed with psych and multilevel from
 # tests/reference/data.csv (made by tests/reference/make_data.py). Writes
 # tests/reference/expected_*.csv at full precision (17 significant digits); the Python
-# tests compare surveyor.stats against them to 1e-6 and never need R.
+# tests compare surveyor.stats and surveyor.agreement against them to 1e-6 and never need R.
 #
 # Versions used for the committed files are written to expected_versions.csv.
 
