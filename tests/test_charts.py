@@ -1,11 +1,18 @@
-"""Charts: well-formed, accessible, escaped, deterministic SVG that says what it shows."""
+"""Charts: well-formed, accessible, escaped, deterministic fragments that say what they show.
+
+A chart is a frame holding an SVG of graphics and HTML labels placed over it. The helpers
+below read each label line back as the SVG text it replaces (anchor, baseline, size), so
+the assertions check what they checked when the text was SVG.
+"""
 
 from __future__ import annotations
 
 import colorsys
 import dataclasses
+import io
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
@@ -61,21 +68,175 @@ def every_chart() -> dict[str, str]:
     }
 
 
-def texts(svg: str) -> list[str]:
-    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+def svg_root(fragment: str) -> ET.Element:
+    """The chart's ``<svg>`` element, the frame's only SVG child."""
+    (svg,) = ET.fromstring(fragment).findall(f"{SVG}svg")
+    return svg
+
+
+def style_of(element: ET.Element) -> dict[str, str]:
+    return dict(part.split(":", 1) for part in element.get("style", "").split(";") if part)
+
+
+@dataclass(frozen=True)
+class Label:
+    """One line of chart text, read back as SVG text: anchor ``x``, baseline ``y`` (px)."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+    anchor: str
+    cls: str
+    box_left: float  # the box the line is aligned in, before any rotation
+    box_width: float
+    rotate: float
+
+
+def labels(fragment: str) -> list[Label]:
+    """Every label line of a chart, from the inline style of its element (the inverse of
+    the placement in surveyor/charts/base.py, which the WeasyPrint test checks)."""
+    from surveyor.charts.base import _ASCENT, _FRAME_EM, _LINE_HEIGHT
+
+    svg = svg_root(fragment)
+    width, height = float(svg.get("width")[:-2]), float(svg.get("height")[:-2])
+    found = []
+    for span in ET.fromstring(fragment).findall("span"):
+        style = style_of(span)
+        size = float(style["font-size"].removesuffix("em")) * _FRAME_EM
+        left = float(style["left"].removesuffix("%")) / 100 * width
+        top = float(style["top"].removesuffix("%")) / 100 * height
+        box_w = float(style["width"].removesuffix("%")) / 100 * width
+        anchor = {"center": "middle", "right": "end"}.get(style.get("text-align", ""), "start")
+        x = left + {"start": 0.0, "middle": box_w / 2, "end": box_w}[anchor]
+        line = float(style.get("line-height", _LINE_HEIGHT)) * size
+        first = top + (line - _LINE_HEIGHT * size) / 2 + _ASCENT * size
+        rotate = float(style["transform"][len("rotate("):-len("deg)")]) \
+            if "transform" in style else 0.0
+        for k, text in enumerate((span.text or "").split("\n")):
+            found.append(Label(text, x, first + k * line, size, anchor, span.get("class", ""),
+                               left, box_w, rotate))
+    return found
+
+
+def texts(fragment: str) -> list[str]:
+    return [label.text for label in labels(fragment)]
 
 
 @pytest.mark.parametrize("name", list(every_chart()))
 def test_chart_is_well_formed_accessible_svg(name: str) -> None:
-    root = ET.fromstring(every_chart()[name])
-    assert root.tag == f"{SVG}svg"
+    frame = ET.fromstring(every_chart()[name])
+    assert frame.tag == "div" and frame.get("class") == "chart-frame"
+    assert frame[0].tag == f"{SVG}svg"
+    assert style_of(frame)["font-family"]
+    root = svg_root(every_chart()[name])
     assert root.get("role") == "img"
     assert root.get("aria-label")
     assert root[0].tag == f"{SVG}title" and root[0].text == root.get("aria-label")
     width, height = root.get("width"), root.get("height")
     assert width.endswith("px") and height.endswith("px")
     assert root.get("viewBox") == f"0 0 {width[:-2]} {height[:-2]}"
-    assert root.get("font-family")
+    # the frame is exactly the SVG's size (in em of 10 px at scale 1)
+    for side, value in (("width", width), ("height", height)):
+        assert math.isclose(float(style_of(frame)[side].removesuffix("em")) * 10,
+                            float(value[:-2]), abs_tol=0.011)
+
+
+def line_corners(label: Label) -> list[tuple[float, float]]:
+    """Corners of a label line's content area (Lato's ascent to descent), turned about its
+    anchor as the chart turns it."""
+    from surveyor.charts.base import _ASCENT, _DESCENT
+
+    top, bottom = label.y - _ASCENT * label.size, label.y + _DESCENT * label.size
+    left, right = label.box_left, label.box_left + label.box_width
+    turn = math.radians(label.rotate)
+    return [(label.x + (x - label.x) * math.cos(turn) - (y - label.y) * math.sin(turn),
+             label.y + (x - label.x) * math.sin(turn) + (y - label.y) * math.cos(turn))
+            for x in (left, right) for y in (top, bottom)]
+
+
+@pytest.mark.parametrize("name", list(every_chart()))
+def test_chart_text_is_html_in_boxes_that_stay_inside_the_frame(name: str) -> None:
+    """No SVG text left (WeasyPrint lays that out letter by letter); every label's box lies
+    inside the frame, and its text (by the estimate the layout uses) fits the box."""
+    from surveyor.charts.base import _text_width
+
+    chart = every_chart()[name]
+    svg = svg_root(chart)
+    assert not list(svg.iter(f"{SVG}text"))
+    width, height = float(svg.get("width")[:-2]), float(svg.get("height")[:-2])
+    found = labels(chart)
+    assert len(found) > 10
+    for label in found:
+        for x, y in line_corners(label):
+            assert -0.01 <= x <= width + 0.01 and -0.01 <= y <= height + 0.01, label
+        assert _text_width(label.text, label.size) <= label.box_width, label
+
+
+def test_labels_read_back_as_the_text_they_were_given() -> None:
+    """Evenly spaced labels of one style share an element; every label keeps its anchor,
+    baseline and style whether it prints alone or as a line of a run."""
+    from surveyor.charts.base import _Svg
+
+    palette = ChartPalette()
+    svg = _Svg(palette)
+    given_labels = [(40.0, 30.0 + 22 * k, f"Row {k}", 11.0, "start") for k in range(6)]
+    given_labels += [(600.0, 30.0 + 22 * k, f"{k}.5", 11.0, "end") for k in (0, 1, 2, 4, 5)]
+    given_labels += [(300.0, 200.0, "alone", 9.5, "middle"), (300.0, 17.5, "top", 9.5, "middle")]
+    for x, y, text, size, anchor in given_labels:
+        svg.text(x, y, text, size=size, anchor=anchor)
+    svg.text(12, 150, "turned", size=11, anchor="middle", rotate=-90)
+    chart = svg.render(640, 240, "runs", "test")
+    found = {label.text: label for label in labels(chart)}
+    for x, y, text, size, anchor in [*given_labels, (12, 150, "turned", 11.0, "middle")]:
+        label = found[text]
+        assert (label.anchor, label.size) == (anchor, size)
+        assert math.isclose(label.x, x, abs_tol=0.01) and math.isclose(label.y, y, abs_tol=0.01)
+    assert found["turned"].rotate == -90
+    # six rows in one element; the missing fourth value splits its column in two; labels
+    # far apart stay apart
+    assert len(ET.fromstring(chart).findall("span")) == 1 + 2 + 1 + 1 + 1
+
+
+def test_weasyprint_puts_labels_where_the_svg_drew_them() -> None:
+    """Rendered, each label starts (start anchor) or turns about (rotated) its anchor and
+    sits on its baseline, so the HTML text lands where the SVG text did; and one number,
+    ``--chart-scale``, scales a chart with its text."""
+    import weasyprint
+    from pypdf import PdfReader
+
+    from surveyor.render import make_environment
+
+    faces = make_environment().globals["font_faces"]()
+    for name in ("profile", "picture"):
+        chart = every_chart()[name]
+        for scale in (1.0, 0.5):
+            html = (f"<html><head><style>{faces} @page {{ size: 700px 600px; margin: 0 }} "
+                    f"body {{ margin: 0; --chart-scale: {scale} }}</style></head>"
+                    f"<body>{chart}</body></html>")
+            page = PdfReader(io.BytesIO(weasyprint.HTML(string=html).write_pdf())).pages[0]
+            drawn: list[tuple[str, float, float]] = []
+
+            def visit(text, cm, tm, font, size, drawn=drawn, page=page):
+                if text.strip():
+                    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                    # PDF points from the bottom edge to CSS px from the top
+                    drawn.append((text.strip(), x / 0.75, (float(page.mediabox.height) - y) / 0.75))
+
+            page.extract_text(visitor_text=visit)
+            for label in labels(chart):
+                if not label.text:
+                    continue
+                spots = [(x, y) for text, x, y in drawn if text.startswith(label.text)]
+                if label.rotate:  # turned a quarter: the baseline is the vertical at x
+                    assert any(math.isclose(x, label.x * scale, abs_tol=0.1)
+                               for x, _ in spots), (name, scale, label, spots)
+                    continue
+                assert any(math.isclose(y, label.y * scale, abs_tol=0.1)
+                           and (label.anchor != "start"
+                                or math.isclose(x, label.x * scale, abs_tol=0.1))
+                           for x, y in spots), (name, scale, label, spots)
 
 
 @pytest.mark.parametrize("name", list(every_chart()))
@@ -88,7 +249,7 @@ def test_user_text_is_escaped_and_survives_the_round_trip() -> None:
     charts = every_chart()
     for name in ("forest", "picture", "diverging", "heatmap"):
         assert NASTY in texts(charts[name]), name
-    root = ET.fromstring(charts["profile"])
+    root = svg_root(charts["profile"])
     assert root.get("aria-label") == NASTY
     assert "<core>" not in charts["profile"]
 
@@ -121,16 +282,39 @@ def test_suppressed_rows_show_their_note_and_never_their_n() -> None:
     assert "fewer than 5 responses" in texts(charts["profile"])
 
 
+def test_a_hidden_groups_name_is_followed_by_its_note_alone() -> None:
+    """Labels of one column share an element, except a group that is not shown: its name
+    and its note stay elements of their own, next to each other, as the report's
+    anonymity checks read them."""
+    groups = [IntervalRow(name, None if name.startswith("Hidden") else 3.0, n=6,
+                          note="fewer than 5 responses")
+              for name in ("Alpha", "Bravo", "Hidden one", "Charlie", "Hidden two", "Delta")]
+    cells = [[None, None] if name.startswith("Hidden") else [3.0, 4.0]
+             for name in ("Alpha", "Bravo", "Hidden one", "Charlie", "Hidden two", "Delta")]
+    charts = [forest_chart(groups, 1, 5),
+              heatmap([g.label for g in groups], ["x", "y"], cells, 1, 5, note="not shown"),
+              picture_chart([PicturePoint(g.label, g.mean, g.mean, note=g.note)
+                             for g in groups], "x", "y", 1, 5)]
+    for chart in charts:
+        nodes = [span.text for span in ET.fromstring(chart).findall("span")]
+        for name in ("Hidden one", "Hidden two"):
+            places = [k for k, node in enumerate(nodes) if name in node]
+            assert places and all(nodes[k] == name for k in places), nodes
+            assert all(nodes[k + 1] in ("fewer than 5 responses", "not shown")
+                       for k in places), nodes
+    assert "Alpha\nBravo" in charts[0]  # the shown groups' names still share an element
+
+
 def test_means_at_the_scale_ends_stay_inside_the_chart() -> None:
     root = ET.fromstring(profile_chart(profile_rows(), 1, 5))
-    width = float(root.get("width")[:-2])
+    width = float(svg_root(profile_chart(profile_rows(), 1, 5)).get("width")[:-2])
     for circle in root.iter(f"{SVG}circle"):
         assert 4 <= float(circle.get("cx")) <= width - 4
 
 
 def test_forest_height_grows_with_groups_and_keeps_their_order() -> None:
     def height(svg: str) -> float:
-        return float(ET.fromstring(svg).get("height")[:-2])
+        return float(svg_root(svg).get("height")[:-2])
 
     names = [f"Set {k:02d}" for k in range(40)]
     many = forest_chart([IntervalRow(n, 1 + k / 10, n=5) for k, n in enumerate(names)], 1, 5)
@@ -177,7 +361,8 @@ def test_percentages_of_answered_sum_to_100(counts: list[int]) -> None:
 @given(st.lists(st.integers(min_value=0, max_value=60), min_size=5, max_size=5)
        .filter(lambda c: sum(c) > 0))
 def test_bar_segments_sum_to_100_and_printed_labels_are_whole(counts: list[int]) -> None:
-    root = ET.fromstring(diverging_bars([ItemDistribution("pe1", counts)], OPTIONS, 2))
+    chart = diverging_bars([ItemDistribution("pe1", counts)], OPTIONS, 2)
+    root = ET.fromstring(chart)
     (bar,) = root.findall(f".//{SVG}g[@class='bar']")
     segments = bar.findall(f"{SVG}rect")
     assert math.isclose(sum(float(r.get("data-percent")) for r in segments), 100, abs_tol=1e-2)
@@ -185,7 +370,10 @@ def test_bar_segments_sum_to_100_and_printed_labels_are_whole(counts: list[int])
     full = max(float(r.get("x")) + float(r.get("width")) for r in segments) - min(
         float(r.get("x")) for r in segments)
     assert math.isclose(widths, full, abs_tol=0.1)
-    assert all(t.text.isdigit() for t in bar.findall(f"{SVG}text"))
+    printed = [label for label in labels(chart) if label.cls == "bar-percent"]
+    assert all(label.text.isdigit() for label in printed)
+    assert all(min(float(r.get("x")) for r in segments) < label.x
+               < min(float(r.get("x")) for r in segments) + full for label in printed)
 
 
 def test_neutral_is_split_at_zero() -> None:
@@ -225,7 +413,8 @@ def test_palette_overrides_reach_the_markup() -> None:
     brand = ChartPalette(point="#123456", font_family="Brand Sans", sequential=("#ffffff",
                                                                                  "#654321"))
     profile = profile_chart(profile_rows(), 1, 5, palette=brand)
-    assert 'fill="#123456"' in profile and 'font-family="Brand Sans"' in profile
+    assert 'fill="#123456"' in profile
+    assert style_of(ET.fromstring(profile))["font-family"] == "Brand Sans"
     assert ChartPalette().point not in profile
     assert "#654321" in heatmap(["A"], ["B"], [[5.0]], 1, 5, palette=brand)
 
@@ -291,16 +480,14 @@ def picture_labels(svg: str) -> dict[str, tuple[float, float, float, float]]:
     from surveyor.charts.base import _text_width
 
     boxes = {}
-    for element in ET.fromstring(svg).iter(f"{SVG}text"):
-        if element.get("class") != "picture-label":
+    for label in labels(svg):
+        if label.cls != "picture-label":
             continue
-        size = float(element.get("font-size"))
-        width = _text_width(element.text, size)
-        left = float(element.get("x")) - {"start": 0, "middle": width / 2, "end": width}[
-            element.get("text-anchor", "start")]
+        width = _text_width(label.text, label.size)
+        left = label.x - {"start": 0, "middle": width / 2, "end": width}[label.anchor]
         # text_middle puts the baseline 0.36 em below the label's centre
-        centre = float(element.get("y")) - 0.36 * size
-        boxes[element.text] = (left, centre - (size + 2) / 2, width, size + 2)
+        centre = label.y - 0.36 * label.size
+        boxes[label.text] = (left, centre - (label.size + 2) / 2, width, label.size + 2)
     return boxes
 
 

@@ -127,7 +127,7 @@ def test_contract_fields_are_finished(programme_contexts):
         assert ctx.footer.instrument == "learning-inaction v1.0"
         assert len(ctx.subscales) == len(FLAGSHIP.subscales)
         assert isinstance(ctx.profile, Figure) and isinstance(ctx.profile.svg, Markup)
-        assert ctx.picture is not None and ctx.profile.svg.startswith("<svg")
+        assert ctx.picture is not None and ctx.profile.svg.startswith("<div class=\"chart-frame\"")
         assert isinstance(ctx.summary, Table) and len(ctx.summary.rows) == 5
         assert 3 <= len(ctx.questions) <= 5
         assert {f.label for f in ctx.stamp} >= {"Instrument", "Data file",

@@ -1,8 +1,15 @@
-"""Charts for the reports, as SVG markup strings to inline in the report HTML.
+"""Charts for the reports, as HTML fragments to inline in the report HTML.
 
-Every function here is pure: typed rows in, one ``<svg>`` string out, built by hand
-rather than through a plotting library so that a chart costs well under a millisecond and
-the same input always gives byte-identical markup (no ids, no randomness, fixed decimals).
+Every function here is pure: typed rows in, one fragment string out, built by hand rather
+than through a plotting library so that a chart costs well under a millisecond and the
+same input always gives byte-identical markup (no ids, no randomness, fixed decimals).
+
+A fragment is a ``<div class="chart-frame">`` holding an ``<svg>`` with the graphics
+(lines, bars, markers; ``role="img"`` and a ``<title>``) and, over it, every label as an
+absolutely placed ``<span>``: WeasyPrint lays out SVG text one letter at a time, HTML text
+a line at a time. The frame's inline style carries everything the placement needs, so a
+stylesheet cannot move a label; ``--chart-scale`` (a CSS custom property, default 1)
+scales a whole chart, text included.
 
 The visual language follows the domain brief (DOMAIN.md sections 6 and 7):
 
@@ -12,9 +19,9 @@ The visual language follows the domain brief (DOMAIN.md sections 6 and 7):
 - the set x subscale heatmap in a single sequential hue, suppressed cells grey and labelled;
 - text labels everywhere, so that no reading depends on colour alone; no red/amber/green.
 
-WeasyPrint does not cascade the HTML document's CSS into inline SVG, so the font family is
-set on each chart from :class:`ChartPalette` (the brand can override it along with every
-colour).
+The font family and colours of the labels come from :class:`ChartPalette` (the brand can
+override them along with every colour), set on the frame so that the report's own type
+does not replace them.
 """
 
 from .bars import diverging_bars, percentages

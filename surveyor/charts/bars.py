@@ -90,8 +90,9 @@ def diverging_bars(
     Returns
     -------
     str
-        One ``<svg>`` element; the axis runs from 100% disagreement to 100% agreement, and
-        the number who answered is printed at the right of each row.
+        One chart fragment (see :mod:`surveyor.charts`); the axis runs from 100%
+        disagreement to 100% agreement, and the number who answered is printed at the
+        right of each row.
 
     Notes
     -----
@@ -174,7 +175,7 @@ def diverging_bars(
             label = str(shown[k])
             if share >= label_min_percent and _text_width(label, tiny) + 3 <= seg_w:
                 svg.text_middle(x + seg_w / 2, cy, label, tiny, anchor="middle",
-                                fill=_ink(colours[k], p))
+                                fill=_ink(colours[k], p), cls="bar-percent")
             x += seg_w
         svg.add("</g>")
         # Hairlines between segments, so neighbouring options stay apart in greyscale.

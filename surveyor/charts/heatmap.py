@@ -59,7 +59,7 @@ def heatmap(
     Returns
     -------
     str
-        One ``<svg>`` element with a colour legend bar under the grid.
+        One chart fragment (see :mod:`surveyor.charts`) with a colour legend bar under the grid.
 
     Notes
     -----
@@ -96,7 +96,8 @@ def heatmap(
 
     for i, label in enumerate(row_labels):
         cy = top + cell_h * (i + 0.5)
-        svg.text_middle(0, cy, _fit(label, label_w, fs), fs, fill=p.text)
+        svg.text_middle(0, cy, _fit(label, label_w, fs), fs, fill=p.text,
+                        alone=any(_missing(v) for v in cells[i]))
         for j, value in enumerate(cells[i]):
             x, y = x0 + col_w * j + gap / 2, top + cell_h * i + gap / 2
             w, h = col_w - gap, cell_h - gap
@@ -106,7 +107,7 @@ def heatmap(
                 first = y + h / 2 - (tiny + 1) * (len(lines) - 1) / 2
                 for k, line in enumerate(lines):
                     svg.text_middle(x + w / 2, first + k * (tiny + 1), line, tiny,
-                                    anchor="middle", fill=p.muted_text, italic=True)
+                                    anchor="middle", fill=p.muted_text, italic=True, alone=True)
                 continue
             fill = colour(value)
             svg.rect(x, y, w, h, fill)

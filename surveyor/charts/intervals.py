@@ -89,9 +89,11 @@ def _interval_chart(
 
     for index, row in enumerate(rows):
         cy = top + row_h * (index + 0.5)
-        svg.text_middle(0, cy, _fit(row.label, label_w, fs), fs, fill=p.text)
-        if _missing(row.mean):
-            svg.text_middle(x0 + 2, cy, row.note or note, small, fill=p.muted_text, italic=True)
+        hidden = _missing(row.mean)
+        svg.text_middle(0, cy, _fit(row.label, label_w, fs), fs, fill=p.text, alone=hidden)
+        if hidden:
+            svg.text_middle(x0 + 2, cy, row.note or note, small, fill=p.muted_text, italic=True,
+                            alone=True)
             continue
         if not (_missing(row.ci_low) or _missing(row.ci_high)):
             svg.line(sx(row.ci_low), cy, sx(row.ci_high), cy, p.point, 1.5)
@@ -167,7 +169,7 @@ def profile_chart(
     Returns
     -------
     str
-        One ``<svg>`` element.
+        One chart fragment (see :mod:`surveyor.charts`).
 
     Notes
     -----
@@ -215,8 +217,8 @@ def forest_chart(
     Returns
     -------
     str
-        One ``<svg>`` element; its height grows with the number of groups (rows get
-        slightly tighter beyond 20 groups).
+        One chart fragment (see :mod:`surveyor.charts`); its height grows with the number
+        of groups (rows get slightly tighter beyond 20 groups).
     """
     return _interval_chart(
         groups, scale_min, scale_max, kind="forest", title=title, series_label=series_label,

@@ -247,7 +247,7 @@ def picture_chart(
     Returns
     -------
     str
-        One ``<svg>`` element.
+        One chart fragment (see :mod:`surveyor.charts`).
 
     Notes
     -----
@@ -344,13 +344,13 @@ def picture_chart(
         bx, by, w, h = spot.box
         tx = {"start": bx, "end": bx + w, "middle": bx + w / 2}[spot.anchor]
         svg.text_middle(tx, by + h / 2, text, small, anchor=spot.anchor, fill=p.text,
-                        extra='class="picture-label"')
+                        cls="picture-label")
 
     svg.text((left + right) / 2, bottom + 30, _fit(x_label, side, fs), size=fs,
              anchor="middle", fill=p.text)
     ylx, yly = 12.0, (top + bottom) / 2
     svg.text(ylx, yly, _fit(y_label, side, fs), size=fs, anchor="middle", fill=p.text,
-             extra=f'transform="rotate(-90 {_num(ylx)} {_num(yly)})"')
+             rotate=-90)
 
     # The key repeats each point with its values, so no reading depends on the picture.
     key_x, key_y = right + 22, top + 6
@@ -358,11 +358,12 @@ def picture_chart(
     if key_w > 90:
         for pt in points:
             lines = _wrap(pt.label, key_w - 18, fs, 2)
+            hidden = _missing(pt.x) or _missing(pt.y)
             svg.marker(shapes[id(pt)], key_x + 5, key_y + 4, p.point, id(pt) == own)
             for line in lines:
-                svg.text(key_x + 16, key_y + 8, line, size=fs, fill=p.text)
+                svg.text(key_x + 16, key_y + 8, line, size=fs, fill=p.text, alone=hidden)
                 key_y += 13
-            if not (_missing(pt.x) or _missing(pt.y)):
+            if not hidden:
                 for axis_name, value in ((x_label, pt.x), (y_label, pt.y)):
                     svg.text(key_x + 16, key_y + 6, _fit(axis_name, key_w - 40, small),
                              size=small, fill=p.muted_text)
@@ -372,7 +373,7 @@ def picture_chart(
                 key_y -= 12
             else:
                 svg.text(key_x + 16, key_y + 6, _fit(pt.note or "not shown", key_w - 18, small),
-                         size=small, fill=p.muted_text, italic=True)
+                         size=small, fill=p.muted_text, italic=True, alone=True)
             key_y += 18
     return svg.render(width, max(bottom + 38, key_y), title, "picture")
 
