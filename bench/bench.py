@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from surveyor.reports import REPORTS_PER_WORKER
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / "data"
@@ -281,9 +283,11 @@ def verdict(name: str, f: dict) -> str:
             f"{f['speedup_jobs2']}x --jobs 1 ({'met' if f['speedup_jobs2'] >= 1.8 else 'NOT met'})"
             f"; peak {f['peak_mb_130_reports_jobs2']} MB for 130 reports and "
             f"{f['peak_mb_520_reports_jobs2']} MB for 520, whose programme overview alone is "
-            f"{f['programme_pages_520']} pages against {f['programme_pages_130']} (one worker "
-            f"rendering 60 set reports in a row: {f['worker_rss_mb_after_10_sets']} MB after "
-            f"10, {f['worker_rss_mb_after_60_sets']} MB after 60)."
+            f"{f['programme_pages_520']} pages against {f['programme_pages_130']}. One "
+            f"WeasyPrint process rendering 60 set reports in a row grows from "
+            f"{f['worker_rss_mb_after_10_sets']} MB after 10 to "
+            f"{f['worker_rss_mb_after_60_sets']} MB, so workers are replaced every "
+            f"{REPORTS_PER_WORKER} reports and memory stays flat however many there are."
         )
     if name == "W3":
         unchanged_met = (f["unchanged_fraction_of_full"] < 0.05

@@ -673,3 +673,24 @@ def test_assets_digest_follows_brand_files_but_not_outputs(tmp_path):
     assert assets_digest([str(brand)], skip=brand / "output" / "reports") == first
     (brand / "custom.css").write_text("h1 { color: #456; }")
     assert assets_digest([str(brand)], skip=brand / "output" / "reports") != first
+
+
+# ------------------------------------------------------------------- worker recycling
+
+
+def test_workers_are_replaced_and_results_do_not_change(monkeypatch):
+    """Workers are replaced after REPORTS_PER_WORKER reports (WeasyPrint grows with every
+    report it renders); with a replacement after every second report, seven small reports
+    on two workers come back complete and identical to rendering them in this process."""
+    from surveyor import reports
+    from surveyor.resources import templates_dir
+
+    monkeypatch.setattr(reports, "REPORTS_PER_WORKER", 2)
+    root = str(templates_dir())
+    page = '<html lang="en"><title>r{0}</title><p>Report {0}</p></html>'
+    tasks = [reports.RenderTask(f"r{k}.pdf", page.format(k), root, (root,), f"r{k}")
+             for k in range(7)]
+    pooled = dict(reports.run_tasks(iter(tasks), jobs=2))
+    alone = dict(reports.run_tasks(iter(tasks), jobs=1))
+    assert sorted(pooled) == [t.path for t in tasks]
+    assert pooled == alone
