@@ -96,7 +96,7 @@ class Label:
 def labels(fragment: str) -> list[Label]:
     """Every label line of a chart, from the inline style of its element (the inverse of
     the placement in surveyor/charts/base.py, which the WeasyPrint test checks)."""
-    from surveyor.charts.base import _ASCENT, _FRAME_EM, _LINE_HEIGHT
+    from surveyor.charts.builder import _ASCENT, _FRAME_EM, _LINE_HEIGHT
 
     svg = svg_root(fragment)
     width, height = float(svg.get("width")[:-2]), float(svg.get("height")[:-2])
@@ -145,7 +145,7 @@ def test_chart_is_well_formed_accessible_svg(name: str) -> None:
 def line_corners(label: Label) -> list[tuple[float, float]]:
     """Corners of a label line's content area (Lato's ascent to descent), turned about its
     anchor as the chart turns it."""
-    from surveyor.charts.base import _ASCENT, _DESCENT
+    from surveyor.charts.builder import _ASCENT, _DESCENT
 
     top, bottom = label.y - _ASCENT * label.size, label.y + _DESCENT * label.size
     left, right = label.box_left, label.box_left + label.box_width
@@ -176,7 +176,7 @@ def test_chart_text_is_html_in_boxes_that_stay_inside_the_frame(name: str) -> No
 def test_labels_read_back_as_the_text_they_were_given() -> None:
     """Evenly spaced labels of one style share an element; every label keeps its anchor,
     baseline and style whether it prints alone or as a line of a run."""
-    from surveyor.charts.base import _Svg
+    from surveyor.charts.builder import _Svg
 
     palette = ChartPalette()
     svg = _Svg(palette)

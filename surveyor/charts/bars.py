@@ -12,10 +12,10 @@ from .base import (
     _ink,
     _legend,
     _side_colours,
-    _Svg,
     _text_width,
     _wrap,
 )
+from .builder import _Svg
 
 # --------------------------------------------------------------------------------------
 # Diverging stacked bars

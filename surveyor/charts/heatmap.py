@@ -12,12 +12,12 @@ from .base import (
     _ink,
     _missing,
     _sample,
-    _Svg,
     _text_width,
     _tick_label,
     _ticks,
     _wrap,
 )
+from .builder import _Svg
 
 # --------------------------------------------------------------------------------------
 # Set x subscale heatmap

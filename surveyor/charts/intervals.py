@@ -13,11 +13,11 @@ from .base import (
     _fit,
     _legend,
     _missing,
-    _Svg,
     _text_width,
     _tick_label,
     _ticks,
 )
+from .builder import _Svg
 
 # --------------------------------------------------------------------------------------
 # Dot-and-interval charts: profile and forest

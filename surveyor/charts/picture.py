@@ -16,12 +16,12 @@ from .base import (
     _fit,
     _missing,
     _num,
-    _Svg,
     _text_width,
     _tick_label,
     _ticks,
     _wrap,
 )
+from .builder import _Svg
 
 # --------------------------------------------------------------------------------------
 # Label placement
