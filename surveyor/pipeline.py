@@ -179,7 +179,8 @@ def load_responses(
     """Read a canonical file directly, or any survey-tool export through its adapter."""
     from .export_files import detect_format, header_has_items
     from .exports import read_export
-    from .responses import read_responses, refuse_foreign_file, responses_from_table
+    from .response_files import refuse_foreign_file
+    from .responses import read_responses, responses_from_table
 
     path = Path(responses)
     if not path.is_file():

@@ -1,0 +1,56 @@
+"""Tests for surveyor.response_files: recognising, decoding and splitting a responses file.
+
+Whole files, with every message, are tested through ``read_responses`` in
+tests/test_responses.py; these pin the pieces the careful and the fast reader share.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from surveyor.errors import SurveyorError
+from surveyor.response_files import (
+    _column_key,
+    _decode,
+    _detect_format,
+    _sniff_delimiter,
+    refuse_foreign_file,
+)
+
+
+@pytest.mark.parametrize(("start", "what"), [
+    (b"%PDF-1.7\n", "PDF"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"$FL2@(#) SPSS", "SPSS"),
+])
+def test_foreign_files_are_refused_by_name(tmp_path, start, what):
+    path = tmp_path / "responses.csv"
+    path.write_bytes(start + b"\0" * 32)
+    with pytest.raises(SurveyorError, match=what):
+        refuse_foreign_file(path)
+
+
+def test_format_comes_from_the_content_not_the_name(tmp_path):
+    path = tmp_path / "looks-like.xlsx"
+    assert _detect_format(path, b"respondent_id,organization,set\n")[0] == "csv"
+
+
+@pytest.mark.parametrize(("raw", "encoding"), [
+    ("id,é\n".encode(), "utf-8"),
+    (b"\xef\xbb\xbf" + "id,é\n".encode(), "utf-8-sig"),
+    ("id\té\n".encode("utf-16"), "utf-16"),
+])
+def test_decoding_gives_utf8_bytes_for_the_parser(tmp_path, raw, encoding):
+    text, body, found, _ = _decode(tmp_path / "r.csv", raw)
+    assert found == encoding
+    assert body.decode("utf-8") == text and "é" in text
+
+
+@pytest.mark.parametrize(("sample", "delimiter"), [
+    ("a,b,c\n1,2,3\n", ","), ("a;b;c\n1;2,5;3\n", ";"), ("a\tb\tc\n1\t2\t3\n", "\t"),
+])
+def test_delimiter_is_sniffed_from_the_header(sample, delimiter):
+    assert _sniff_delimiter(sample) == delimiter
+
+
+def test_column_key_ignores_case_spaces_and_british_spelling():
+    assert _column_key(" Organisation ") == "organization"
+    assert _column_key("PE1") == "pe1"
