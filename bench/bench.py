@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from surveyor.reports import REPORTS_PER_WORKER
+from surveyor.reports.workers import REPORTS_PER_WORKER
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -133,7 +133,7 @@ def worker_growth(folder: Path, count: int = 60) -> tuple[float, float]:
     a worker does, after the 10th report and after the last: whether memory accumulates."""
     code = (
         "import sys, pathlib\n"
-        "from surveyor.reports import RenderTask, render_task\n"
+        "from surveyor.reports.workers import RenderTask, render_task\n"
         "def rss():\n"
         "    for line in open('/proc/self/status'):\n"
         "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"

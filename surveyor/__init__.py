@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import InstrumentError, ResponsesError, SurveyorError, ValidationError  # noqa: E402
-from .instrument import Instrument, Item, Scale, Subscale, load_instrument  # noqa: E402
-from .pipeline import ScoreResult, Settings, score  # noqa: E402
+from surveyor.errors import InstrumentError, ResponsesError, SurveyorError, ValidationError  # noqa: E402
+from surveyor.instrument.model import Instrument, Item, Scale, Subscale, load_instrument  # noqa: E402
+from surveyor.pipeline import ScoreResult, Settings, score  # noqa: E402
 
 __all__ = [
     "Instrument",

@@ -1,5 +1,5 @@
 """``python -m surveyor``: the same as the ``surveyor`` command."""
 
-from .cli import cli
+from surveyor.cli import cli
 
 cli()

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError, SurveyorError
+from surveyor.errors import OutputError, SurveyorError
 
 
 def ensure_dir(path: Path) -> Path:

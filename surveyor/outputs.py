@@ -12,17 +12,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .files import ensure_dir, write_text
+from surveyor.files import ensure_dir, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .pipeline import ScoreResult
+    from surveyor.pipeline import ScoreResult
 
 
 def _neutralise(column: pd.Series) -> list[str]:
     """Make a text column spreadsheet-safe, vectorised (see ``csvsafe.safe_cell``)."""
-    from .csvsafe import FORMULA_STARTS, PLAIN_NUMBER
+    from surveyor.csvsafe import FORMULA_STARTS, PLAIN_NUMBER
 
     text = column.astype(str)
     cells = text.tolist()

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .anonymity import DEFAULT_MIN_GROUP_SIZE, Suppression, check_min_group_size
-from .errors import Problem
-from .instrument import Instrument, load_instrument
+from surveyor import __version__
+from surveyor.errors import Problem
+from surveyor.instrument.model import Instrument, load_instrument
+from surveyor.numbers.anonymity import DEFAULT_MIN_GROUP_SIZE, Suppression, check_min_group_size
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .responses import Responses
-    from .scoring import Scores
-    from .summaries import Levels
+    from surveyor.inputs.responses import Responses
+    from surveyor.numbers.scoring import Scores
+    from surveyor.numbers.summaries import Levels
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,9 @@ def score(
     ResponsesError
         Listing every problem in the file.
     """
-    from .anonymity import suppression_pass
-    from .scoring import score as score_items
-    from .summaries import (
+    from surveyor.numbers.anonymity import suppression_pass
+    from surveyor.numbers.scoring import score as score_items
+    from surveyor.numbers.summaries import (
         apply_suppression,
         group_statistics,
         hierarchy,
@@ -177,10 +177,10 @@ def load_responses(
     set_name: str | None = None,
 ) -> Responses:
     """Read a canonical file directly, or any survey-tool export through its adapter."""
-    from .export_files import detect_format, header_has_items
-    from .exports import read_export
-    from .response_files import refuse_foreign_file
-    from .responses import read_responses, responses_from_table
+    from surveyor.inputs.export_files import detect_format, header_has_items
+    from surveyor.inputs.exports import read_export
+    from surveyor.inputs.response_files import refuse_foreign_file
+    from surveyor.inputs.responses import read_responses, responses_from_table
 
     path = Path(responses)
     if not path.is_file():
@@ -216,7 +216,7 @@ def check_single_wave(data: Responses) -> None:
         return
     waves = sorted(str(w) for w in data.frame["wave"].unique())
     if len(waves) > 1:
-        from .errors import SurveyorError
+        from surveyor.errors import SurveyorError
 
         raise SurveyorError(
             f"{data.source}: holds {len(waves)} waves ({', '.join(waves[:5])}"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import SurveyorError
-from .instrument import Instrument
+from surveyor.errors import SurveyorError
+from surveyor.instrument.model import Instrument
 
 if TYPE_CHECKING:
     import pandas as pd

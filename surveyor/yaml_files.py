@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, SurveyorError
+from surveyor.errors import Problem, SurveyorError
 
 
 def read_yaml(path: Path, hint: str = "give an instrument .yaml file") -> Any:
@@ -22,7 +22,7 @@ def read_yaml(path: Path, hint: str = "give an instrument .yaml file") -> Any:
     """
     import yaml
 
-    from .files import read_input
+    from surveyor.files import read_input
 
     raw = read_input(path, hint)
     try:

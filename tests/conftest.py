@@ -27,7 +27,7 @@ def write(tmp_path: Path, content: str | bytes) -> Path:
 
 @pytest.fixture
 def mini():
-    from surveyor.instrument import load_instrument
+    from surveyor.instrument.model import load_instrument
 
     return load_instrument(MINI)
 

@@ -1,4 +1,4 @@
-"""Tests for surveyor.agreement: rwg(j), AD and the rwg(j) null, against R's multilevel."""
+"""Tests for surveyor.numbers.agreement: rwg(j), AD and the rwg(j) null, against R's multilevel."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyor import agreement
-from surveyor.agreement import _item_variance_masses, _rwg_j_critical_normal
+from surveyor.numbers import agreement
+from surveyor.numbers.agreement import _item_variance_masses, _rwg_j_critical_normal
 
 from .conftest import close, expected, group_answers, same
 

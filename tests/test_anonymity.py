@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyor.anonymity import (
+from surveyor.errors import SurveyorError
+from surveyor.numbers.anonymity import (
     BELOW_MINIMUM,
     COMPLEMENTARY,
     PARENT,
@@ -19,7 +20,6 @@ from surveyor.anonymity import (
     complementary_suppression,
     suppression_pass,
 )
-from surveyor.errors import SurveyorError
 
 
 def layout(sizes: dict[tuple[str, str], int]) -> pd.DataFrame:
@@ -189,7 +189,7 @@ def reference_pass(frame, scored, answered, min_group_size):
     complementary_suppression on every count, no shortcuts."""
     import numpy as np
 
-    from surveyor.anonymity import Decision, set_codes
+    from surveyor.numbers.anonymity import Decision, set_codes
 
     codes, names = set_codes(frame)
     orgs = sorted({org for org, _ in names})

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from surveyor.brand import DEFAULT_STRINGS, Brand, load_brand, read_brand
 from surveyor.errors import ValidationError
+from surveyor.reports.brand import DEFAULT_STRINGS, Brand, load_brand, read_brand
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "brand"
 

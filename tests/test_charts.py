@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveyor.charts import (
+from surveyor.reports.charts import (
     ChartError,
     ChartPalette,
     IntervalRow,
@@ -96,7 +96,7 @@ class Label:
 def labels(fragment: str) -> list[Label]:
     """Every label line of a chart, from the inline style of its element (the inverse of
     the placement in surveyor/charts/base.py, which the WeasyPrint test checks)."""
-    from surveyor.charts.builder import _ASCENT, _FRAME_EM, _LINE_HEIGHT
+    from surveyor.reports.charts.builder import _ASCENT, _FRAME_EM, _LINE_HEIGHT
 
     svg = svg_root(fragment)
     width, height = float(svg.get("width")[:-2]), float(svg.get("height")[:-2])
@@ -145,7 +145,7 @@ def test_chart_is_well_formed_accessible_svg(name: str) -> None:
 def line_corners(label: Label) -> list[tuple[float, float]]:
     """Corners of a label line's content area (Lato's ascent to descent), turned about its
     anchor as the chart turns it."""
-    from surveyor.charts.builder import _ASCENT, _DESCENT
+    from surveyor.reports.charts.builder import _ASCENT, _DESCENT
 
     top, bottom = label.y - _ASCENT * label.size, label.y + _DESCENT * label.size
     left, right = label.box_left, label.box_left + label.box_width
@@ -159,7 +159,7 @@ def line_corners(label: Label) -> list[tuple[float, float]]:
 def test_chart_text_is_html_in_boxes_that_stay_inside_the_frame(name: str) -> None:
     """No SVG text left (WeasyPrint lays that out letter by letter); every label's box lies
     inside the frame, and its text (by the estimate the layout uses) fits the box."""
-    from surveyor.charts.base import _text_width
+    from surveyor.reports.charts.base import _text_width
 
     chart = every_chart()[name]
     svg = svg_root(chart)
@@ -176,7 +176,7 @@ def test_chart_text_is_html_in_boxes_that_stay_inside_the_frame(name: str) -> No
 def test_labels_read_back_as_the_text_they_were_given() -> None:
     """Evenly spaced labels of one style share an element; every label keeps its anchor,
     baseline and style whether it prints alone or as a line of a run."""
-    from surveyor.charts.builder import _Svg
+    from surveyor.reports.charts.builder import _Svg
 
     palette = ChartPalette()
     svg = _Svg(palette)
@@ -205,7 +205,7 @@ def test_weasyprint_puts_labels_where_the_svg_drew_them() -> None:
     import weasyprint
     from pypdf import PdfReader
 
-    from surveyor.render import make_environment
+    from surveyor.typeset.environment import make_environment
 
     faces = make_environment().globals["font_faces"]()
     for name in ("profile", "picture"):
@@ -477,7 +477,7 @@ def test_weasyprint_draws_every_chart_without_logging_a_problem(caplog) -> None:
 
 def picture_labels(svg: str) -> dict[str, tuple[float, float, float, float]]:
     """Each point label's box (x, y, width, height), rebuilt from its text as drawn."""
-    from surveyor.charts.base import _text_width
+    from surveyor.reports.charts.base import _text_width
 
     boxes = {}
     for label in labels(svg):

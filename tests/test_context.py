@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from markupsafe import Markup
 
-from surveyor.anonymity import PROGRAMME, Decision, GroupKey
-from surveyor.brand import Brand, load_brand
-from surveyor.context import (
+from surveyor.instrument.model import load_instrument
+from surveyor.numbers.anonymity import PROGRAMME, Decision, GroupKey
+from surveyor.pipeline import score
+from surveyor.reports.brand import Brand, load_brand
+from surveyor.reports.context import (
     Figure,
     ReportContext,
     ReportData,
@@ -21,10 +23,8 @@ from surveyor.context import (
     build_context,
     report_plan,
 )
-from surveyor.instrument import load_instrument
-from surveyor.pipeline import score
-from surveyor.render import make_environment, template_roots
-from surveyor.report_html import render_report
+from surveyor.reports.html import render_report
+from surveyor.typeset.environment import make_environment, template_roots
 
 FLAGSHIP = load_instrument("learning-inaction")
 EXAMPLE_BRAND = Path(__file__).resolve().parent.parent / "examples" / "brand"
@@ -74,7 +74,7 @@ def strings_in(value) -> list[str]:
 
 
 def pdf_clean(html: str, dirs=()) -> bytes:
-    from surveyor.pdf import html_to_pdf, weasyprint_messages
+    from surveyor.typeset.pdf import html_to_pdf, weasyprint_messages
 
     with weasyprint_messages() as messages:
         pdf = html_to_pdf(html, base_url=Path.cwd(), allowed_roots=template_roots(dirs))

@@ -18,8 +18,13 @@ from click.testing import CliRunner
 
 from surveyor.cli import cli
 from surveyor.errors import OutputError, SurveyorError
-from surveyor.executors import ClusterExecutor, _check_workers, make_executor, worker_environment
-from surveyor.reports import RenderTask, render_task
+from surveyor.reports.executors import (
+    ClusterExecutor,
+    _check_workers,
+    make_executor,
+    worker_environment,
+)
+from surveyor.reports.workers import RenderTask, render_task
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_BRAND = ROOT / "examples" / "brand"
@@ -89,7 +94,7 @@ def test_a_worker_reads_no_local_file(cluster):
 
 
 def test_portable_task_has_no_file_urls_and_keeps_its_identity():
-    from surveyor.render import font_faces
+    from surveyor.typeset.environment import font_faces
 
     html = f"<html><head><style>{font_faces()}</style></head><body>x</body></html>"
     task = RenderTask("x.pdf", html, "/nowhere", ("/a", "/b"), "x")

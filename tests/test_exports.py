@@ -1,4 +1,4 @@
-"""Tests for surveyor.exports: format detection, each tool's reader, and export defects."""
+"""Tests for surveyor.inputs.exports: format detection, each tool's reader, and export defects."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.export_files import decode_text, detect_format, parse_delimited, sniff_delimiter
-from surveyor.exports import CanonicalTable, load_export, read_export
-from surveyor.instrument import load_instrument
+from surveyor.inputs.export_files import (
+    decode_text,
+    detect_format,
+    parse_delimited,
+    sniff_delimiter,
+)
+from surveyor.inputs.exports import CanonicalTable, load_export, read_export
+from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = FIXTURES / "exports"
@@ -114,8 +119,8 @@ def test_columns_name_the_export_headers(mini):
 
 
 def test_responses_validator_reads_every_format_alike(mini, tmp_path):
-    """The canonical tables validate to the same codes through surveyor.responses."""
-    from surveyor.responses import read_responses
+    """The canonical tables validate to the same codes through surveyor.inputs.responses."""
+    from surveyor.inputs.responses import read_responses
 
     frames = []
     for name, (_, mapping) in CASES.items():

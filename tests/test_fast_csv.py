@@ -1,4 +1,4 @@
-"""The fast reader (surveyor.fast_csv) gives exactly what the careful reader gives, or declines."""
+"""The fast reader (surveyor.inputs.fast_csv) gives what the careful reader gives, or declines."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from surveyor import fast_csv
-from surveyor import responses as responses_module
 from surveyor.errors import ResponsesError
-from surveyor.instrument import load_instrument
-from surveyor.responses import read_responses
+from surveyor.inputs import fast_csv
+from surveyor.inputs import responses as responses_module
+from surveyor.inputs.responses import read_responses
+from surveyor.instrument.model import load_instrument
 
 pytest.importorskip("pyarrow")
 

@@ -1,4 +1,4 @@
-"""Tests for surveyor.instrument: the shipped instruments, loading, and the CLI."""
+"""Tests for surveyor.instrument.model: the shipped instruments, loading, and the CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from surveyor.cli import cli
 from surveyor.errors import SurveyorError
-from surveyor.instrument import Instrument, load_instrument, shipped_instruments
-from surveyor.instrument_check import validate_instrument_data
+from surveyor.instrument.check import validate_instrument_data
+from surveyor.instrument.model import Instrument, load_instrument, shipped_instruments
 from surveyor.yaml_files import read_yaml
 
 from .conftest import edit, write

@@ -14,16 +14,16 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from surveyor.cli import cli
-from surveyor.instrument import load_instrument, shipped_instruments
-from surveyor.instrument_build import build_instrument, codebook_csv, output_stem
-from surveyor.pdf import font_configuration, restricted_fetcher, weasyprint_messages
-from surveyor.questionnaire import (
+from surveyor.instrument.build import build_instrument, codebook_csv, output_stem
+from surveyor.instrument.model import load_instrument, shipped_instruments
+from surveyor.instrument.questionnaire import (
     QuestionnaireOptions,
     questionnaire_context,
     render_questionnaire,
     respondent_code_valid,
 )
-from surveyor.render import make_environment, template_roots
+from surveyor.typeset.environment import make_environment, template_roots
+from surveyor.typeset.pdf import font_configuration, restricted_fetcher, weasyprint_messages
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 A4 = (595.28, 841.89)
@@ -151,7 +151,7 @@ def test_csv_cells_are_neutralised(tmp_path):
 
 
 def test_html_is_self_contained(tmp_path):
-    from surveyor.pdf import html_to_pdf
+    from surveyor.typeset.pdf import html_to_pdf
 
     html = build(MINI, tmp_path)["html"].read_text(encoding="utf-8")
     assert "file:" not in html and "<link" not in html
@@ -318,9 +318,9 @@ def test_pack_of_three(tmp_path):
 def test_pack_prints_what_laying_out_every_copy_would(tmp_path):
     # The pack is laid out once and painted per copy: each page must be drawn exactly as
     # when every copy is laid out on its own (the slow path it replaces).
-    from surveyor.pdf import html_to_pdf
-    from surveyor.questionnaire import questionnaire_context, render_copies
-    from surveyor.render import make_environment, template_roots
+    from surveyor.instrument.questionnaire import questionnaire_context, render_copies
+    from surveyor.typeset.environment import make_environment, template_roots
+    from surveyor.typeset.pdf import html_to_pdf
 
     options = QuestionnaireOptions(organization="North Trust", set="Set A", count=4)
     files = build(MINI, tmp_path, organization="North Trust", set="Set A", count=4)
@@ -340,7 +340,7 @@ def test_pack_prints_what_laying_out_every_copy_would(tmp_path):
 
 
 def test_copies_whose_code_cannot_be_swapped_are_laid_out_alone(tmp_path):
-    from surveyor.pdf_copies import html_copies_to_pdf
+    from surveyor.instrument.copies import html_copies_to_pdf
 
     css = "<style>@page { size: A6 } p.c { text-align: center }</style>"
     html = (
@@ -357,7 +357,7 @@ def test_copies_whose_code_cannot_be_swapped_are_laid_out_alone(tmp_path):
 
 def test_copies_need_the_value_as_whole_text(tmp_path):
     from surveyor.errors import SurveyorError
-    from surveyor.pdf_copies import html_copies_to_pdf
+    from surveyor.instrument.copies import html_copies_to_pdf
 
     html = '<html lang=en><body><p title="C1">C1</p></body></html>'
     with pytest.raises(SurveyorError, match="whole text"):
@@ -465,12 +465,12 @@ def test_cli_invalid_instrument_leaves_nothing(tmp_path):
 
 
 def test_failed_render_leaves_no_partial_files(tmp_path, monkeypatch):
-    import surveyor.pdf
+    import surveyor.typeset.pdf
 
     def boom(*args, **kwargs):
         raise surveyor.errors.OutputError("the PDF could not be rendered cleanly: test")
 
-    monkeypatch.setattr(surveyor.pdf, "html_to_pdf", boom)
+    monkeypatch.setattr(surveyor.typeset.pdf, "html_to_pdf", boom)
     result = run(MINI, "--out", tmp_path)
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,4 @@
-"""Tests for surveyor.instrument_check: every broken instrument file gets located messages."""
+"""Tests for surveyor.instrument.check: every broken instrument file gets located messages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from surveyor.errors import InstrumentError, SurveyorError
-from surveyor.instrument import load_instrument
-from surveyor.instrument_check import validate_instrument_data
+from surveyor.instrument.check import validate_instrument_data
+from surveyor.instrument.model import load_instrument
 from surveyor.yaml_files import read_yaml
 
 from .conftest import edit, write

@@ -1,4 +1,4 @@
-"""Tests for surveyor.mapping: the mapping.yaml format and its helpers."""
+"""Tests for surveyor.inputs.mapping: the mapping.yaml format and its helpers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveyor.errors import SurveyorError, ValidationError
-from surveyor.instrument import load_instrument
-from surveyor.mapping import (
+from surveyor.inputs.mapping import (
     ItemColumn,
     Source,
     column_letter,
@@ -20,6 +19,7 @@ from surveyor.mapping import (
     recode_key,
     text_candidates,
 )
+from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = FIXTURES / "exports"

@@ -1,4 +1,4 @@
-"""Tests for surveyor.mapping_init: proposing a mapping for an export, and `mapping init`."""
+"""Tests for surveyor.inputs.mapping_init: proposing a mapping for an export, and `mapping init`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 from surveyor.errors import ValidationError
-from surveyor.exports import load_export, read_export
-from surveyor.mapping import ItemColumn, Source, load_mapping, parse_mapping
-from surveyor.mapping_init import mapping_yaml, match_score, propose_mapping
+from surveyor.inputs.exports import load_export, read_export
+from surveyor.inputs.mapping import ItemColumn, Source, load_mapping, parse_mapping
+from surveyor.inputs.mapping_init import mapping_yaml, match_score, propose_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = FIXTURES / "exports"

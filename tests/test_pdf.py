@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from surveyor.errors import OutputError
-from surveyor.pdf import (
+from surveyor.typeset.pdf import (
     font_configuration,
     harfbuzz_subset_available,
     html_to_pdf,

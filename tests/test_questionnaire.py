@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveyor.errors import SurveyorError
-from surveyor.instrument import load_instrument
-from surveyor.questionnaire import (
+from surveyor.instrument.model import load_instrument
+from surveyor.instrument.questionnaire import (
     CODE_ALPHABET,
     QuestionnaireOptions,
     pack_code,
@@ -22,7 +22,7 @@ from surveyor.questionnaire import (
     respondent_code_valid,
     respondent_codes,
 )
-from surveyor.render import make_environment
+from surveyor.typeset.environment import make_environment
 
 CODE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-\d{{3,4}}-[{CODE_ALPHABET}]$")
 

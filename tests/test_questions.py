@@ -7,8 +7,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyor.instrument import load_instrument
-from surveyor.questions import (
+from surveyor.instrument.model import load_instrument
+from surveyor.reports.questions import (
     SubscalePattern,
     choose_questions,
     level_of,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from surveyor import resources
 from surveyor.errors import SurveyorError
-from surveyor.render import (
+from surveyor.typeset.environment import (
     MISSING,
     count,
     fmt,
@@ -59,7 +59,7 @@ def test_user_folders_are_searched_in_order(tmp_path):
 
 
 def test_brand_theme_replaces_the_shipped_one_in_a_questionnaire(tmp_path, mini):
-    from surveyor.questionnaire import questionnaire_context, render_questionnaire
+    from surveyor.instrument.questionnaire import questionnaire_context, render_questionnaire
 
     (tmp_path / "theme.css").write_text(":root { --accent: #123456; }", encoding="utf-8")
     html = render_questionnaire(questionnaire_context(mini), make_environment([tmp_path]))

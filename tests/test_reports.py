@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from surveyor.cli import cli
-from surveyor.reports import MAX_NAME, report_paths, safe_name
+from surveyor.reports.workers import MAX_NAME, report_paths, safe_name
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
@@ -175,9 +175,9 @@ def run(tmp_path_factory):
 def inprocess(run, tmp_path_factory):
     """The same programme through `write_reports` in this process (jobs=1), with every
     WeasyPrint warning and error collected."""
-    from surveyor.pdf import weasyprint_messages
     from surveyor.pipeline import score
-    from surveyor.reports import write_reports
+    from surveyor.reports.workers import write_reports
+    from surveyor.typeset.pdf import weasyprint_messages
 
     out = tmp_path_factory.mktemp("inprocess") / "reports"
     result = score(run.csv, MINI)
@@ -324,7 +324,7 @@ def test_every_file_stays_inside_the_output_folder(run):
 
 
 def test_no_local_file_leaks_into_any_pdf(run, tmp_path):
-    from surveyor.pdf import html_to_pdf
+    from surveyor.typeset.pdf import html_to_pdf
 
     passwd = Path("/etc/passwd")
     secret = (passwd.read_text(encoding="utf-8", errors="replace").splitlines() or ["root:x"])[0]
@@ -409,7 +409,7 @@ def hidden_figures(run) -> dict[str, list[str]]:
     """Each hidden set's n and subscale means, formatted as the reports format them."""
     import pandas as pd
 
-    from surveyor.render import fmt
+    from surveyor.typeset.environment import fmt
 
     scores = pd.read_csv(run.out / "scores.csv")
     figures = {}
@@ -495,7 +495,7 @@ def test_html_is_self_contained(run):
 
 
 def test_html_renders_to_the_same_pdf(run, tmp_path):
-    from surveyor.pdf import html_to_pdf, weasyprint_messages
+    from surveyor.typeset.pdf import html_to_pdf, weasyprint_messages
 
     entry = entry_of(run, "organization", HOSTILE_ORG)  # hostile names and charts
     html = (run.reports / f"{entry['path'][:-4]}.html").read_text(encoding="utf-8")
@@ -661,7 +661,7 @@ def test_printable_names_are_kept():
 
 
 def test_assets_digest_follows_brand_files_but_not_outputs(tmp_path):
-    from surveyor.reports import assets_digest
+    from surveyor.reports.workers import assets_digest
 
     brand = tmp_path / "brand"
     (brand / "output" / "reports").mkdir(parents=True)
@@ -682,7 +682,7 @@ def test_workers_are_replaced_and_results_do_not_change(monkeypatch):
     """Workers are replaced after REPORTS_PER_WORKER reports (WeasyPrint grows with every
     report it renders); with a replacement after every second report, seven small reports
     on two workers come back complete and identical to rendering them in this process."""
-    from surveyor import reports
+    from surveyor.reports import workers as reports
     from surveyor.resources import templates_dir
 
     monkeypatch.setattr(reports, "REPORTS_PER_WORKER", 2)

@@ -47,7 +47,7 @@ def test_installed_wheel_finds_its_resources_from_any_folder(wheel, tmp_path):
         check=True,
     )
     code = (
-        "import surveyor.resources as r, surveyor.instrument as i; "
+        "import surveyor.resources as r, surveyor.instrument.model as i; "
         "print(r.templates_dir()); print(sorted(i.shipped_instruments()))"
     )
     done = subprocess.run(

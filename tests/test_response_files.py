@@ -1,4 +1,4 @@
-"""Tests for surveyor.response_files: recognising, decoding and splitting a responses file.
+"""Tests for surveyor.inputs.response_files: recognising, decoding and splitting a responses file.
 
 Whole files, with every message, are tested through ``read_responses`` in
 tests/test_responses.py; these pin the pieces the careful and the fast reader share.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from surveyor.errors import SurveyorError
-from surveyor.response_files import (
+from surveyor.inputs.response_files import (
     _column_key,
     _decode,
     _detect_format,

@@ -1,4 +1,4 @@
-"""Reading and validating responses files (surveyor.responses)."""
+"""Reading and validating responses files (surveyor.inputs.responses)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveyor import responses as responses_module
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.instrument import load_instrument
-from surveyor.responses import Responses, read_responses
+from surveyor.inputs import responses as responses_module
+from surveyor.inputs.responses import Responses, read_responses
+from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = "respondent_id,organization,set,a1,a2,a3,b1,b2,b3"

@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyor.instrument import load_instrument
-from surveyor.scoring import key_items, score, to_display
+from surveyor.instrument.model import load_instrument
+from surveyor.numbers.scoring import key_items, score, to_display
 
 from .conftest import MINI
 

@@ -1,4 +1,4 @@
-"""Tests for surveyor.stats: figures from R (psych, multilevel), edge cases, invariants.
+"""Tests for surveyor.numbers.stats: figures from R (psych, multilevel), edge cases, invariants.
 
 The reference figures in tests/reference/expected_*.csv come from
 ``Rscript tests/reference/make_reference.R``; these tests only read them.
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyor import stats
+from surveyor.numbers import stats
 
 from .conftest import close, expected, group_answers, same
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveyor import agreement, stats
-from surveyor.instrument import load_instrument
+from surveyor.instrument.model import load_instrument
+from surveyor.numbers import agreement, stats
+from surveyor.numbers.summaries import agreement_label, group_statistics, hierarchy
 from surveyor.pipeline import score
-from surveyor.summaries import agreement_label, group_statistics, hierarchy
 
 from .conftest import MINI
 
@@ -147,7 +147,7 @@ def test_agreement_labels_match_the_one_group_rule():
 
     import numpy as np
 
-    from surveyor.summaries import agreement_labels
+    from surveyor.numbers.summaries import agreement_labels
 
     grid = list(
         itertools.product([np.nan, 0.2, 0.7, 0.9], [np.nan, 0.7], [np.nan, 0.5, 5 / 6, 1.2])

@@ -60,12 +60,12 @@ def test_small_w2_programme_reports_and_w3_rerun(tmp_path):
 
 def report_html(data: Path) -> dict[str, str]:
     """Every report's final HTML for ``data`` (what the render cache is keyed on)."""
-    from surveyor.brand import load_brand
-    from surveyor.context import ReportData, build_context, report_plan
     from surveyor.pipeline import score
-    from surveyor.render import make_environment
-    from surveyor.report_html import render_report
-    from surveyor.reports import report_paths
+    from surveyor.reports.brand import load_brand
+    from surveyor.reports.context import ReportData, build_context, report_plan
+    from surveyor.reports.html import render_report
+    from surveyor.reports.workers import report_paths
+    from surveyor.typeset.environment import make_environment
 
     reports = ReportData.from_result(score(data, "learning-inaction"))
     env, brand = make_environment(()), load_brand(())

@@ -1,4 +1,4 @@
-"""Tests for surveyor.xlsform: the form converts with pyxform, and its Kobo export reads."""
+"""Tests for surveyor.instrument.xlsform: converts with pyxform; its Kobo export reads."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from surveyor.exports import load_export, read_export
-from surveyor.instrument import load_instrument, shipped_instruments
-from surveyor.xlsform import build_xlsform, write_xlsform
+from surveyor.inputs.exports import load_export, read_export
+from surveyor.instrument.model import load_instrument, shipped_instruments
+from surveyor.instrument.xlsform import build_xlsform, write_xlsform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,8 +10,8 @@ import os
 
 import click
 
-from .. import __version__
-from ..errors import SurveyorError
+from surveyor import __version__
+from surveyor.errors import SurveyorError
 
 
 def handle_errors(func):

@@ -18,7 +18,7 @@ def instrument() -> None:
 @handle_errors
 def list_instruments() -> None:
     """Show the instruments shipped with surveyor."""
-    from ..instrument import load_instrument, shipped_instruments
+    from surveyor.instrument.model import load_instrument, shipped_instruments
 
     for identifier, path in shipped_instruments().items():
         inst = load_instrument(path)
@@ -33,8 +33,8 @@ def list_instruments() -> None:
 @handle_errors
 def check(file: Path) -> None:
     """Validate an instrument FILE and report every problem at once."""
-    from ..errors import InstrumentError
-    from ..instrument import (
+    from surveyor.errors import InstrumentError
+    from surveyor.instrument.model import (
         load_instrument,
         read_yaml,
         resolve_instrument,
@@ -114,13 +114,13 @@ def build(
     ID_OR_FILE is a shipped instrument id (see `surveyor instrument list`) or a .yaml file.
     """
     if form_format == "xlsform":
-        from ..instrument import load_instrument
-        from ..xlsform import write_xlsform
+        from surveyor.instrument.model import load_instrument
+        from surveyor.instrument.xlsform import write_xlsform
 
         click.echo(str(write_xlsform(load_instrument(id_or_file), out)))
         return
-    from ..instrument_build import build_instrument
-    from ..questionnaire import QuestionnaireOptions
+    from surveyor.instrument.build import build_instrument
+    from surveyor.instrument.questionnaire import QuestionnaireOptions
 
     options = QuestionnaireOptions(
         paper=paper, large_print=large_print, organization=organization, set=set_name,

@@ -8,7 +8,7 @@ import click
 
 from . import handle_errors
 
-# Kept in step with surveyor.exports.FORMAT_CHOICES; listed here so --help needs no import.
+# Kept in step with surveyor.inputs.exports.FORMAT_CHOICES; listed here so --help needs no import.
 FORMAT_CHOICES = ("csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo")
 
 
@@ -46,11 +46,11 @@ def init(
     Check the file (above all lines marked CHECK, AMBIGUOUS or NO MATCH), then pass it to
     `surveyor score EXPORT --mapping mapping.yaml`.
     """
-    from .. import files
-    from ..errors import SurveyorError
-    from ..exports import FORMAT_NAMES, load_export
-    from ..instrument import load_instrument
-    from ..mapping_init import mapping_yaml, propose_mapping
+    from surveyor import files
+    from surveyor.errors import SurveyorError
+    from surveyor.inputs.exports import FORMAT_NAMES, load_export
+    from surveyor.inputs.mapping_init import mapping_yaml, propose_mapping
+    from surveyor.instrument.model import load_instrument
 
     if out.exists() and not force:
         raise SurveyorError(

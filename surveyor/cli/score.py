@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..executors import CONNECT_TIMEOUT, EXECUTORS
+from surveyor.reports.executors import CONNECT_TIMEOUT, EXECUTORS
+
 from . import handle_errors
 
 instrument_option = click.option(
@@ -21,7 +22,7 @@ responses_argument = click.argument("responses", type=click.Path(path_type=Path)
 
 def export_options(command):
     """Options for reading survey-tool exports, shared by score and validate."""
-    from ..exports import FORMAT_CHOICES
+    from surveyor.inputs.exports import FORMAT_CHOICES
 
     for option in reversed(
         [
@@ -51,7 +52,7 @@ def _reader_options(format_, mapping, include_partial, organization, set_name) -
 
 
 def _echo_source(data) -> None:
-    from ..exports import FORMAT_NAMES
+    from surveyor.inputs.exports import FORMAT_NAMES
 
     if data.format not in ("csv", "xlsx"):
         click.echo(f"Detected {FORMAT_NAMES.get(data.format, data.format)}", err=True)
@@ -71,8 +72,8 @@ def _echo_warnings(warnings, limit: int = 20) -> None:
 @handle_errors
 def validate(responses: Path, instrument: str, **reader) -> None:
     """Check a RESPONSES file or export without scoring or writing anything."""
-    from ..instrument import load_instrument
-    from ..pipeline import load_responses
+    from surveyor.instrument.model import load_instrument
+    from surveyor.pipeline import load_responses
 
     inst = load_instrument(instrument)
     data = load_responses(responses, inst, **_reader_options(**reader))
@@ -157,10 +158,10 @@ def score(
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
     import contextlib
 
-    from ..executors import make_executor
-    from ..files import ensure_dir
-    from ..outputs import write_data, write_manifest
-    from ..pipeline import score as run_score
+    from surveyor.files import ensure_dir
+    from surveyor.outputs import write_data, write_manifest
+    from surveyor.pipeline import score as run_score
+    from surveyor.reports.executors import make_executor
 
     # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
     renderer = (
@@ -202,7 +203,7 @@ def _file_date(path: Path) -> str:
 def _write_reports(result, out, template_dirs, jobs, write_html, force, data_date, executor):
     import sys
 
-    from ..reports import write_reports
+    from surveyor.reports.workers import write_reports
 
     reports_dir = out / "reports"
     options = {"jobs": jobs, "html": write_html, "force": force, "data_date": data_date,

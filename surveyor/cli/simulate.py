@@ -32,10 +32,10 @@ from . import handle_errors
 @handle_errors
 def simulate(instrument: str, out: Path, **options) -> None:
     """Write a realistic synthetic responses CSV (seeded: same options, same file)."""
-    from ..files import write_text
-    from ..instrument import load_instrument
-    from ..simulate import SimulationSettings
-    from ..simulate import simulate as run
+    from surveyor.files import write_text
+    from surveyor.instrument.model import load_instrument
+    from surveyor.simulate import SimulationSettings
+    from surveyor.simulate import simulate as run
 
     inst = load_instrument(instrument)
     table = run(inst, SimulationSettings(**options))

@@ -1,0 +1,638 @@
+"""Survey-tool exports: recognise the tool, then turn its export into the canonical table.
+
+Consultants collect answers in Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms or
+KoboToolbox (DOMAIN.md section 8). Each writes its own layout: several header rows, tool
+columns, preview and unfinished responses, question text instead of item ids. This module
+is the adapter layer in front of :mod:`surveyor.inputs.responses`: it reads an export, decides its
+format from the header signature, drops what is not a response, picks the columns the
+instrument needs (through a :class:`~surveyor.inputs.mapping.Mapping` where the headers are not
+item ids) and hands back a :class:`CanonicalTable` of text, which ``responses`` validates.
+
+The contract with ``responses``::
+
+    @dataclass
+    class CanonicalTable:
+        frame: pd.DataFrame     # every cell str; columns respondent_id, organization, set,
+                                # [wave], then the instrument's item ids in instrument order.
+                                # Item values are still text (codes or labels), recoded by
+                                # the mapping's recode table where one is given.
+        rows: list[int]         # per frame row, the row number the consultant sees in the
+                                # export (Qualtrics data starts at row 4)
+        columns: dict[str, str] # canonical column -> the export header it came from; columns
+                                # given as constants (--organization) or generated are absent
+        format: str             # one of FORMATS
+        notes: list[str]        # what was dropped or assumed, in words
+
+    def detect_format(path) -> str
+    def read_export(path, instrument, *, format=None, mapping=None, include_partial=False,
+                    organization=None, set_name=None) -> CanonicalTable
+
+Problems found here (a mapped column the export lacks, question text that heads two
+columns, a value outside the recode table) are all collected and raised together as a
+:class:`~surveyor.errors.ResponsesError` naming the export's row, column and value. Labels
+and codes are checked against the scale by ``responses``, using ``rows`` and ``columns``
+so its messages name the export's rows and headers too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from surveyor.errors import Problem, ResponsesError, SurveyorError
+from surveyor.inputs.export_files import (
+    detect_grid_format,
+    read_grid,
+)
+from surveyor.inputs.mapping import Mapping, column_letter, load_mapping, norm, text_candidates
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from surveyor.instrument.model import Instrument
+
+FORMATS = (
+    "csv", "qualtrics", "qualtrics-legacy", "surveymonkey", "google-forms", "ms-forms", "kobo",
+)
+# What the CLI's --format accepts: the legacy Qualtrics layout is recognised on its own.
+FORMAT_CHOICES = ("csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo")
+FORMAT_NAMES = {
+    "csv": "CSV or Excel table",
+    "qualtrics": "Qualtrics export",
+    "qualtrics-legacy": "Qualtrics legacy export (2 header rows)",
+    "surveymonkey": "SurveyMonkey expanded export",
+    "google-forms": "Google Forms export",
+    "ms-forms": "Microsoft Forms export",
+    "kobo": "KoboToolbox export",
+}
+MAX_PROBLEMS = 10_000
+
+# Qualtrics Status values that are not real respondents, as text and as numeric codes.
+QUALTRICS_NOT_RESPONSES = {
+    "survey preview": "Survey Preview", "1": "Survey Preview",
+    "survey test": "Survey Test", "2": "Survey Test",
+}
+SURVEYMONKEY_SINGLE = frozenset({"response", "open-ended response", ""})
+CANONICAL_IDS = {
+    "respondent_id": ("respondent_id", "respondent id", "respondent code", "respondent", "code"),
+    "organization": ("organization", "organisation", "org"),
+    "set": ("set", "learning set", "action learning set"),
+    "wave": ("wave",),
+}
+# XLSForm choice names for the scale's never-scored options: "dk", then "dk2", "dk3"...
+MISSING_CHOICE = re.compile(r"^dk(\d*)$")
+
+
+@dataclass
+class CanonicalTable:
+    """An export turned into the canonical responses table of text (see the module doc)."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+    columns: dict[str, str]
+    format: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Export:
+    """An export with its header rows understood, before any column is picked.
+
+    ``keys`` name each column the way a mapping refers to it (the Qualtrics field name
+    ``Q5_1``, the Google Forms header, SurveyMonkey's ``Block - Row label``); ``texts`` hold
+    the question text shown over the column, matched against item texts. ``data`` rows are
+    padded to the header's width and ``rows`` holds each one's row number in the file.
+    """
+
+    path: Path
+    format: str
+    keys: list[str]
+    texts: list[str]
+    data: list[list[str]]
+    rows: list[int]
+    id_column: str | None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, index: int) -> list[str]:
+        return [row[index] for row in self.data]
+
+    def describe(self, index: int) -> str:
+        """A column as a message names it: its header and its spreadsheet letter."""
+        key = self.keys[index]
+        shown = key if len(key) <= 60 else key[:57] + "..."
+        return f"'{shown}' ({column_letter(index)})"
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def load_export(
+    path: str | Path, format: str | None = None, *, include_partial: bool = False
+) -> Export:
+    """Read an export and understand its header rows, dropping rows that are no responses.
+
+    Parameters
+    ----------
+    path
+        The export file (CSV in any of the supported encodings and delimiters, or .xlsx).
+    format
+        Force a format (one of ``FORMATS``); detected from the header when None. Forcing
+        ``qualtrics`` also accepts the legacy 2-header-row layout.
+    include_partial
+        Keep Qualtrics responses whose ``Finished`` is false.
+
+    Raises
+    ------
+    SurveyorError
+        When the file cannot be read, or does not have the forced format's header rows.
+    """
+    path = Path(path)
+    grid, encoding = read_grid(path)
+    if not grid or not any(cell.strip() for cell in grid[0]):
+        raise SurveyorError(f"{path}: the file is empty or its first row is blank")
+    detected = detect_grid_format(grid)
+    if format is None:
+        format = detected
+    elif format not in FORMATS:
+        raise SurveyorError(f"unknown export format '{format}'; use one of {', '.join(FORMATS)}")
+    elif format == "qualtrics" and detected == "qualtrics-legacy":
+        format = detected
+    elif format != detected and format != "csv":
+        raise SurveyorError(
+            f"{path}: does not look like a {FORMAT_NAMES[format]} (its header looks like a "
+            f"{FORMAT_NAMES[detected]}); check the file or drop --format"
+        )
+    width = max(len(row) for row in grid)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    reader = {
+        "csv": _read_plain, "google-forms": _read_plain, "ms-forms": _read_plain,
+        "kobo": _read_plain, "qualtrics": _read_qualtrics, "qualtrics-legacy": _read_qualtrics,
+        "surveymonkey": _read_surveymonkey,
+    }[format]
+    export = reader(path, format, grid, include_partial)
+    export.encoding = encoding
+    _drop_blank_rows(export)
+    return export
+
+
+def _read_plain(path: Path, format: str, grid: list[list[str]], include_partial: bool) -> Export:
+    header = [cell.strip() for cell in grid[0]]
+    id_column = {
+        "csv": None, "google-forms": None, "ms-forms": "ID", "kobo": None,
+    }[format]
+    if format == "kobo":
+        leaves = {_leaf(key): key for key in header}
+        id_column = leaves.get("respondent_id") or ("_uuid" if "_uuid" in header else None)
+    return Export(
+        path=path, format=format, keys=header, texts=list(header), data=grid[1:],
+        rows=list(range(2, len(grid) + 1)), id_column=id_column,
+    )
+
+
+def _read_qualtrics(
+    path: Path, format: str, grid: list[list[str]], include_partial: bool
+) -> Export:
+    n_header = 3 if format == "qualtrics" else 2
+    if len(grid) < n_header:
+        raise SurveyorError(f"{path}: a Qualtrics export needs {n_header} header rows")
+    names = [cell.strip() for cell in grid[0]]
+    texts = [cell.strip() for cell in grid[1]]
+    # Very old exports name the tool columns V1..V10 and put the real names in row 2.
+    keys = [
+        text if re.fullmatch(r"V\d+", name) and text else name
+        for name, text in zip(names, texts, strict=True)
+    ]
+    export = Export(
+        path=path, format=format, keys=keys, texts=texts, data=grid[n_header:],
+        rows=list(range(n_header + 1, len(grid) + 1)), id_column=None,
+    )
+    lookup = {norm(key): i for i, key in enumerate(keys)}
+    if "responseid" in lookup:
+        export.id_column = keys[lookup["responseid"]]
+    if "status" in lookup:
+        status = lookup["status"]
+        dropped: dict[str, list[int]] = {}
+        for row, values in zip(export.rows, export.data, strict=True):
+            kind = QUALTRICS_NOT_RESPONSES.get(norm(values[status]))
+            if kind:
+                dropped.setdefault(kind, []).append(row)
+        for kind, rows in dropped.items():
+            _keep_rows(export, set(rows))
+            export.notes.append(
+                f"dropped {_count(len(rows), f'{kind} row')} ({_rows_text(rows)})"
+            )
+    if "finished" in lookup:
+        finished = lookup["finished"]
+        unfinished = [
+            row for row, values in zip(export.rows, export.data, strict=True)
+            if norm(values[finished]) in ("false", "0")
+        ]
+        if unfinished and include_partial:
+            export.notes.append(
+                f"kept {_count(len(unfinished), 'unfinished response')} "
+                f"({_rows_text(unfinished)}) as asked"
+            )
+        elif unfinished:
+            _keep_rows(export, set(unfinished))
+            export.notes.append(
+                f"excluded {_count(len(unfinished), 'unfinished response')} "
+                f"({_rows_text(unfinished)}); use --include-partial to keep them"
+            )
+    return export
+
+
+def _read_surveymonkey(
+    path: Path, format: str, grid: list[list[str]], include_partial: bool
+) -> Export:
+    if len(grid) < 2:
+        raise SurveyorError(f"{path}: a SurveyMonkey export needs 2 header rows")
+    keys, texts = [], []
+    block = ""
+    for top, sub in zip(grid[0], grid[1], strict=True):
+        top, sub = top.strip(), sub.strip()
+        if top:
+            block = top
+        # Tool columns (Respondent ID...) and single questions carry their own text; matrix
+        # rows sit under the block's question text, shown only over its first column.
+        single = norm(sub) in SURVEYMONKEY_SINGLE
+        key = block if single or not block else f"{block} - {sub}"
+        if not single and not block:
+            key = sub
+        keys.append(key)
+        texts.append(key)
+    return Export(
+        path=path, format=format, keys=keys, texts=texts, data=grid[2:],
+        rows=list(range(3, len(grid) + 1)), id_column="Respondent ID",
+    )
+
+
+def _keep_rows(export: Export, drop: set[int]) -> None:
+    kept = [(r, d) for r, d in zip(export.rows, export.data, strict=True) if r not in drop]
+    export.rows = [r for r, _ in kept]
+    export.data = [d for _, d in kept]
+
+
+def _drop_blank_rows(export: Export) -> None:
+    blank = [r for r, d in zip(export.rows, export.data, strict=True) if not any(
+        cell.strip() for cell in d
+    )]
+    if blank:
+        _keep_rows(export, set(blank))
+        export.notes.append(f"skipped {_count(len(blank), 'empty row')} ({_rows_text(blank)})")
+
+
+def _leaf(key: str) -> str:
+    """A Kobo header without its group path: ``alpha_sub/a1`` -> ``a1``."""
+    return key.rsplit("/", 1)[-1].strip()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+# ------------------------------------------------------------------ column resolution
+
+
+def find_columns(export: Export, reference: str) -> list[int]:
+    """Columns a header reference names: the exact header, else ignoring case and spacing,
+    else the question text, else (Kobo) the name without its group path."""
+    exact = [i for i, key in enumerate(export.keys) if key == reference]
+    if exact:
+        return exact
+    wanted = norm(reference)
+    if not wanted:
+        return []
+    for values in (export.keys, export.texts):
+        found = [i for i, value in enumerate(values) if norm(value) == wanted]
+        if found:
+            return found
+    if export.format == "kobo":
+        return [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == wanted]
+    return []
+
+
+def _item_text_columns(export: Export, text: str) -> list[int]:
+    """Columns whose question text, or its statement part, is exactly the item text."""
+    wanted = norm(text)
+    return [
+        i for i, header in enumerate(export.texts)
+        if any(norm(candidate) == wanted for candidate in text_candidates(header))
+    ]
+
+
+@dataclass
+class _Plan:
+    """Where each canonical column comes from: an export column index or a constant."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    recode: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    generated_ids: bool = False
+
+
+def _choose(
+    export: Export, found: list[int], what: str, reference: str, location: str,
+    problems: list[Problem],
+) -> int | None:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        hint = _closest_header(export, reference)
+        problems.append(Problem(
+            location, f"{what}: the export has no column '{reference}'{hint}"
+        ))
+        return None
+    where = ", ".join(column_letter(i) for i in found)
+    problems.append(Problem(
+        location,
+        f"{what}: '{reference}' heads {len(found)} columns ({where}): the question text is "
+        "duplicated, so the column is ambiguous; name the column by its export header "
+        "(field name) in the mapping, or rename one question in the survey tool",
+    ))
+    return None
+
+
+def _closest_header(export: Export, reference: str) -> str:
+    import difflib
+
+    options = {norm(k): k for k in export.keys if k}
+    match = difflib.get_close_matches(norm(reference), list(options), n=1, cutoff=0.6)
+    return f" (closest: '{options[match[0]]}')" if match else ""
+
+
+def _plan_from_mapping(
+    export: Export, instrument: Instrument, mapping: Mapping, problems: list[Problem]
+) -> _Plan:
+    plan = _Plan()
+    prefix = f"{mapping.source.name} " if mapping.source else "mapping "
+    for name, source in mapping.ids.items():
+        if source.value is not None:
+            plan.constants[name] = source.value
+            continue
+        index = _choose(
+            export, find_columns(export, source.column), f"{name} column", source.column,
+            f"{prefix}{name}", problems,
+        )
+        if index is not None:
+            plan.columns[name] = index
+    for item in instrument.items:
+        entry = mapping.items.get(item.id)
+        if entry is None or entry.column is None:
+            problems.append(Problem(
+                f"{prefix}items.{item.id}",
+                "no export column is given for this item; name the column that holds "
+                f"'{item.text}'",
+            ))
+            continue
+        index = _choose(
+            export, find_columns(export, entry.column), f"item {item.id}", entry.column,
+            f"{prefix}items.{item.id}", problems,
+        )
+        if index is not None:
+            plan.columns[item.id] = index
+        table = entry.recode if entry.recode is not None else mapping.recode
+        if table is not None:
+            plan.recode[item.id] = table
+    return plan
+
+
+def _plan_automatic(export: Export, instrument: Instrument, problems: list[Problem]) -> _Plan:
+    """Columns found without a mapping: by item id (Kobo: without the group path), else by
+    exactly the item's text; the tool's id column, or a column named like the id field."""
+    plan = _Plan()
+    for name, aliases in CANONICAL_IDS.items():
+        found: list[int] = []
+        for alias in aliases:
+            found = [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == alias]
+            if found:
+                break
+        if name == "respondent_id" and not found and export.id_column:
+            found = [export.keys.index(export.id_column)]
+        if len(found) > 1:
+            _choose(export, found, f"{name} column", export.keys[found[0]], name, problems)
+        elif found:
+            plan.columns[name] = found[0]
+    text_matched = 0
+    for item in instrument.items:
+        found = [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == item.id.lower()]
+        if not found:
+            found = _item_text_columns(export, item.text)
+            text_matched += bool(found)
+        if len(found) == 1:
+            plan.columns[item.id] = found[0]
+        elif found:
+            where = ", ".join(column_letter(i) for i in found)
+            problems.append(Problem(
+                f"item {item.id}",
+                f"the item text '{item.text}' heads {len(found)} columns ({where}): the "
+                "question text is duplicated, so the column is ambiguous; write a mapping "
+                "with `surveyor mapping init` and name the right column",
+            ))
+        else:
+            problems.append(Problem(
+                f"item {item.id}",
+                f"no column is headed '{item.id}' or with the item text '{item.text}'; write "
+                "a mapping with `surveyor mapping init EXPORT --instrument "
+                f"{instrument.id}`, check it and pass it with --mapping",
+            ))
+    if text_matched:
+        export.notes.append(
+            f"matched {_count(text_matched, 'item')} to export columns by exact question text"
+        )
+    return plan
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_export(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    format: str | None = None,
+    mapping: str | Path | Mapping | None = None,
+    include_partial: bool = False,
+    organization: str | None = None,
+    set_name: str | None = None,
+) -> CanonicalTable:
+    """Read a survey-tool export into the canonical responses table of text.
+
+    Parameters
+    ----------
+    path
+        The export: canonical CSV/XLSX, or a Qualtrics, SurveyMonkey, Google Forms,
+        Microsoft Forms or KoboToolbox export.
+    instrument
+        The instrument the survey asked.
+    format
+        Force the format; detected from the header signature when None.
+    mapping
+        A :class:`~surveyor.inputs.mapping.Mapping` or a ``mapping.yaml`` path connecting export
+        columns to items and to respondent id, organisation, set and wave. Without one,
+        columns are found by item id (a Kobo form built by surveyor) or by exactly the
+        item's text.
+    include_partial
+        Keep unfinished Qualtrics responses (excluded by default, with a note).
+    organization, set_name
+        Constant organisation or set for a single-set export; they override the mapping.
+
+    Returns
+    -------
+    CanonicalTable
+        See the module docstring for the contract.
+
+    Raises
+    ------
+    ResponsesError
+        Listing every problem found: columns the mapping names that the export lacks,
+        ambiguous (duplicated) question texts, values outside a recode table, missing
+        organisation or set.
+    SurveyorError
+        When the file cannot be read or is not of the forced format.
+    """
+    import pandas as pd
+
+    if isinstance(mapping, str | Path):
+        mapping = load_mapping(mapping, instrument)
+    if format is None and mapping is not None:
+        format = mapping.format
+    export = load_export(path, format, include_partial=include_partial)
+    problems: list[Problem] = []
+    if mapping is not None:
+        plan = _plan_from_mapping(export, instrument, mapping, problems)
+    else:
+        plan = _plan_automatic(export, instrument, problems)
+    notes = list(export.notes)
+    for name, value in (("organization", organization), ("set", set_name)):
+        if value is not None:
+            if name in plan.columns:
+                notes.append(
+                    f"{name} given on the command line replaces column "
+                    f"{export.describe(plan.columns.pop(name))}"
+                )
+            plan.constants[name] = value
+    if "respondent_id" not in plan.columns and "respondent_id" not in plan.constants:
+        plan.generated_ids = True
+        notes.append("the export has no respondent id column; its row numbers are used")
+    named = mapping.ids if mapping is not None else {}
+    for name, option in (("organization", "--organization"), ("set", "--set")):
+        # A column the mapping names but the export lacks is reported already.
+        if name not in plan.columns and name not in plan.constants and name not in named:
+            problems.append(Problem(
+                name,
+                f"no {name} column was found; name the column in the mapping "
+                f"({name}: COLUMN) or, for a single-set export, give {option}",
+            ))
+    if any(p.severity == "error" for p in problems):
+        raise ResponsesError(str(export.path), problems)
+
+    frame: dict[str, list[str]] = {}
+    n = len(export.data)
+    order = ["respondent_id", "organization", "set"]
+    if "wave" in plan.columns or "wave" in plan.constants:
+        order.append("wave")
+    for name in order + instrument.item_ids:
+        if name in plan.constants:
+            frame[name] = [plan.constants[name]] * n
+        elif name == "respondent_id" and plan.generated_ids:
+            frame[name] = [f"row {row}" for row in export.rows]
+        else:
+            frame[name] = [cell.strip() for cell in export.column(plan.columns[name])]
+    _fill_kobo(export, plan, frame, instrument, notes)
+    # A code recoded to "missing" becomes the scale's never-scored option, so the answer
+    # stays "Don't know" (counted as such) rather than looking skipped.
+    missing = instrument.scale.missing[0] if instrument.scale.missing else ""
+    recode_problems: list[tuple[int, int, Problem]] = []
+    for item_id, table in plan.recode.items():
+        frame[item_id] = _recode(export, plan.columns[item_id], item_id, frame[item_id],
+                                 table, missing, recode_problems)
+    # Listed row by row, as the consultant walks through the file.
+    problems += [problem for _, _, problem in sorted(recode_problems, key=lambda p: p[:2])]
+    if any(p.severity == "error" for p in problems):
+        raise ResponsesError(str(export.path), problems[:MAX_PROBLEMS])
+    return CanonicalTable(
+        frame=pd.DataFrame(frame, dtype=object, columns=list(frame)),
+        rows=list(export.rows),
+        columns={name: export.keys[index] for name, index in plan.columns.items()},
+        format=export.format,
+        notes=notes,
+    )
+
+
+def _fill_kobo(
+    export: Export, plan: _Plan, frame: dict[str, list[str]], instrument: Instrument,
+    notes: list[str],
+) -> None:
+    """Kobo specifics: XLSForm choice names ``dk``... stand for the never-scored options,
+    and an unanswered respondent code falls back to the submission's ``_uuid``."""
+    if export.format != "kobo":
+        return
+    missing = instrument.scale.missing
+    for item_id in instrument.item_ids:
+        if item_id in plan.recode:
+            continue
+        values = frame[item_id]
+        for i, value in enumerate(values):
+            match = MISSING_CHOICE.match(value)
+            if match:
+                position = int(match.group(1) or 1) - 1
+                if position < len(missing):
+                    values[i] = missing[position]
+    if "_uuid" in export.keys and "respondent_id" in plan.columns and (
+        export.keys[plan.columns["respondent_id"]] != "_uuid"
+    ):
+        uuids = export.column(export.keys.index("_uuid"))
+        ids = frame["respondent_id"]
+        blank = [export.rows[i] for i, value in enumerate(ids) if not value]
+        for i, value in enumerate(ids):
+            if not value:
+                ids[i] = uuids[i].strip()
+        if blank:
+            notes.append(
+                f"{_count(len(blank), 'submission')} without a respondent code "
+                f"({_rows_text(blank)}) use the submission's _uuid instead"
+            )
+
+
+def _recode(
+    export: Export, index: int, item_id: str, values: list[str],
+    table: dict[str, str | None], missing: str, problems: list[tuple[int, int, Problem]],
+) -> list[str]:
+    """Apply a recode table (normalised export value -> scale code, None for ``missing``)."""
+    from surveyor.inputs.mapping import recode_key
+
+    out = []
+    keys = ", ".join(sorted(table, key=_numeric_first))
+    for row, value in zip(export.rows, values, strict=True):
+        if not value:
+            out.append("")
+            continue
+        key = recode_key(value)
+        if key in table:
+            target = table[key]
+            out.append(missing if target is None else target)
+            continue
+        out.append(value)
+        if len(problems) < MAX_PROBLEMS:
+            problems.append((row, index, Problem(
+                f"row {row}, column {export.describe(index)}",
+                f"'{value}' (item {item_id}) is not in the mapping's recode table ({keys}); "
+                "add it to the recode table or check the export's recode values",
+            )))
+    return out
+
+
+def _numeric_first(key: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(key), key)
+    except ValueError:
+        return (1, 0.0, key)

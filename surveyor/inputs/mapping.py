@@ -1,0 +1,337 @@
+"""Mappings: which export column holds which item, and how its values recode to the scale.
+
+A survey tool names its columns by question text (``Stem [Row label]``) or by its own
+field names (``Q5_1``), and may code answers on another range (0-4, or reversed). A
+``mapping.yaml`` connects them to the instrument; ``surveyor mapping init`` proposes one
+by matching item texts to the export's question texts, for the consultant to check::
+
+    instrument: learning-inaction
+    format: qualtrics
+    respondent_id: ResponseId           # an export column ...
+    organization: Org                   # ... (a Qualtrics embedded-data field, say)
+    set: {value: "Set 3"}               # ... or a constant for a single-set export
+    wave: {column: Wave}                # optional
+    items:
+      pe1: Q5_1                         # the column's header (or its question text)
+      pe2: {column: Q5_2, match: 0.97}  # match: the proposal's similarity, informative only
+      ll3: {column: Q7_3, recode: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}}   # this item only
+    recode:                             # every other item: export value -> scale value
+      0: 1
+      1: 2
+      2: 3
+      3: 4
+      4: 5
+      5: missing                        # or null: read as unanswered
+
+Recode keys are export values (codes or label texts, matched ignoring case and spacing);
+an item value outside its recode table is an error naming row, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from surveyor.errors import Problem, SurveyorError, ValidationError
+from surveyor.yaml_files import Checker, read_yaml
+
+if TYPE_CHECKING:
+    from surveyor.instrument.model import Instrument
+
+ID_FIELDS = ("respondent_id", "organization", "set", "wave")
+CONSTANT_FIELDS = ("organization", "set", "wave")
+TOP_FIELDS = ("instrument", "format", *ID_FIELDS, "items", "recode")
+ITEM_FIELDS = ("column", "match", "recode")
+SOURCE_FIELDS = ("column", "value")
+MISSING_WORDS = frozenset({"missing", "unanswered"})
+# Proposals below this similarity are left for the consultant to fill in.
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an id field comes from: an export ``column`` or a constant ``value``."""
+
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemColumn:
+    """One item's export column, the proposal's match score, and its own recode table."""
+
+    column: str | None
+    match: float | None = None
+    recode: dict[str, str | None] | None = None
+
+
+@dataclass
+class Mapping:
+    """A checked mapping.
+
+    ``ids`` holds the sources of ``respondent_id``, ``organization``, ``set`` and ``wave``
+    that the mapping names; ``recode`` maps normalised export values (see
+    :func:`recode_key`) to scale codes as text, or None for unanswered. ``comments`` carry
+    a proposal's remarks per field for :func:`surveyor.inputs.mapping_init.mapping_yaml`.
+    """
+
+    items: dict[str, ItemColumn]
+    ids: dict[str, Source] = field(default_factory=dict)
+    recode: dict[str, str | None] | None = None
+    instrument: str | None = None
+    format: str | None = None
+    source: Path | None = None
+    comments: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+# ------------------------------------------------------------------------ text helpers
+
+
+def norm(text: Any) -> str:
+    """Text compared ignoring case and runs of spaces."""
+    return " ".join(str(text).split()).casefold()
+
+
+def norm_text(text: str) -> str:
+    """Question text compared loosely: also typographic quotes and final punctuation."""
+    text = norm(text).replace("\u2019", "'").replace("\u2018", "'")
+    text = text.replace("\u201c", '"').replace("\u201d", '"')
+    return text.rstrip(" .:?!*")
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def text_candidates(header: str) -> list[str]:
+    """The parts of a column's question text that may be exactly an item's text.
+
+    Qualtrics matrix rows read ``Stem - Statement`` (``Stem-Statement`` in legacy
+    exports; the stem may hold a dash too, so every tail after one is a candidate), Google
+    Forms grids ``Stem [Row label]``, SurveyMonkey rows are shown here as
+    ``Block - Row label``; numbering such as ``Q3.`` is dropped.
+    """
+    header = header.strip()
+    candidates = [header]
+    # Legacy Qualtrics exports join stem and statement with a bare "-".
+    for match in re.finditer(r"\s*-\s*", header):
+        candidates.append(header[match.end():])
+    bracket = re.match(r"^(.*)\[([^\[\]]+)\]\s*$", header, re.DOTALL)
+    if bracket:
+        candidates.append(bracket.group(2))
+    numbered = re.match(r"^\s*(?:Q\s*)?\d+[.)]\s+(.+)$", header, re.DOTALL | re.IGNORECASE)
+    if numbered:
+        candidates.append(numbered.group(1))
+    return [c.strip() for c in candidates if c.strip()]
+
+
+def recode_key(value: Any) -> str:
+    """An export value as a recode table key: numbers without ``.0``, text normalised."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = norm(value)
+    if re.fullmatch(r"[+-]?\d+\.0*", text):
+        return str(int(float(text)))
+    return text
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_mapping(path: str | Path, instrument: Instrument | None = None) -> Mapping:
+    """Read and check a ``mapping.yaml``; report every problem at once with its location.
+
+    Parameters
+    ----------
+    path
+        The mapping file.
+    instrument
+        When given, item ids must be the instrument's, every item must have a column, and
+        recode targets must be on its scale.
+
+    Raises
+    ------
+    ValidationError
+        Listing unknown fields, unknown or missing items, a column used twice, recode
+        targets off the scale, each with its location (``items.a2.column``).
+    SurveyorError
+        When the file cannot be read or is not valid YAML.
+    """
+
+    path = Path(path)
+    if not path.exists():
+        raise SurveyorError(f"{path}: no such file")
+    data = read_yaml(path, "give a mapping .yaml file")
+    mapping, problems = parse_mapping(data, instrument)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(str(path), problems)
+    mapping.source = path
+    return mapping
+
+
+def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapping, list[Problem]]:
+    """Check parsed mapping YAML; return the mapping (usable only without errors) and problems."""
+    check = Checker()
+    mapping = Mapping(items={})
+    if not isinstance(data, dict):
+        check.error("(top level)", "must be a mapping with an 'items' field")
+        return mapping, check.problems
+    check.unknown(data, "", TOP_FIELDS, list_allowed=True)
+    for name in ("instrument", "format"):
+        if name in data and not isinstance(data[name], str):
+            check.error(name, "must be text")
+    mapping.instrument = data.get("instrument") if isinstance(data.get("instrument"), str) else None
+    mapping.format = data.get("format") if isinstance(data.get("format"), str) else None
+    if instrument is not None and mapping.instrument and mapping.instrument != instrument.id:
+        check.error(
+            "instrument",
+            f"the mapping is for '{mapping.instrument}' but the instrument is '{instrument.id}'",
+        )
+    if mapping.format is not None:
+        from surveyor.inputs.exports import FORMATS
+
+        if mapping.format not in FORMATS:
+            check.error("format", f"'{mapping.format}' is not one of {', '.join(FORMATS)}")
+    used: dict[str, str] = {}
+
+    def use(column: str, location: str) -> None:
+        key = norm(column)
+        if key in used:
+            check.error(location, f"column '{column}' is also used by {used[key]}")
+        else:
+            used[key] = location.removesuffix(".column")
+
+    for name in ID_FIELDS:
+        if name not in data:
+            continue
+        source = _parse_source(check, data[name], name)
+        if source is None:
+            continue
+        mapping.ids[name] = source
+        if source.column is not None:
+            use(source.column, name)
+
+    scale_codes = {str(v) for v in instrument.scale.values} if instrument else None
+    if "recode" in data:
+        mapping.recode = _parse_recode(check, data["recode"], "recode", scale_codes)
+
+    items = data.get("items")
+    if items is None:
+        check.error("items", "is required: one entry per item id, naming its export column")
+        items = {}
+    elif not isinstance(items, dict):
+        check.error("items", "must map item ids to export columns")
+        items = {}
+    known = set(instrument.item_ids) if instrument else None
+    for item_id, raw in items.items():
+        where = f"items.{item_id}"
+        if known is not None and item_id not in known:
+            check.error(where, f"'{item_id}' is not an item of instrument '{instrument.id}'")
+        entry = _parse_item(check, raw, where, scale_codes)
+        if entry is None:
+            continue
+        mapping.items[str(item_id)] = entry
+        if entry.column is not None:
+            use(entry.column, f"{where}.column")
+    if known is not None:
+        absent = [i for i in instrument.item_ids if i not in items]
+        if absent:
+            check.error("items", f"no entry for {', '.join(absent)}; every item needs a column")
+    return mapping, check.problems
+
+
+def _parse_source(check: Checker, raw: Any, where: str) -> Source | None:
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        return Source(column=str(raw))
+    if not isinstance(raw, dict):
+        check.error(where, "must be a column header, {column: HEADER} or {value: TEXT}")
+        return None
+    check.unknown(raw, where, SOURCE_FIELDS, list_allowed=True)
+    if ("column" in raw) == ("value" in raw):
+        check.error(where, "give either column (an export header) or value (a constant)")
+        return None
+    if "value" in raw:
+        if where not in CONSTANT_FIELDS:
+            check.error(f"{where}.value", "respondent ids cannot be a constant; name a column")
+            return None
+        value = raw["value"]
+        if value is None or isinstance(value, bool | dict | list) or not str(value).strip():
+            check.error(f"{where}.value", "must be non-empty text")
+            return None
+        return Source(value=str(value).strip())
+    column = raw["column"]
+    if column is None or isinstance(column, bool | dict | list) or not str(column).strip():
+        check.error(f"{where}.column", "must be an export column header")
+        return None
+    return Source(column=str(column))
+
+
+def _parse_item(
+    check: Checker, raw: Any, where: str, scale_codes: set[str] | None
+) -> ItemColumn | None:
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        return ItemColumn(column=str(raw))
+    if raw is None:
+        check.error(where, "no export column chosen; name the column that holds this item")
+        return None
+    if not isinstance(raw, dict):
+        check.error(where, "must be a column header or {column: HEADER, recode: {...}}")
+        return None
+    check.unknown(raw, where, ITEM_FIELDS, list_allowed=True)
+    column = raw.get("column")
+    if column is None or isinstance(column, bool | dict | list) or not str(column).strip():
+        check.error(
+            f"{where}.column", "no export column chosen; name the column that holds this item"
+        )
+        return None
+    match = raw.get("match")
+    if match is not None and (isinstance(match, bool) or not isinstance(match, int | float)):
+        check.error(f"{where}.match", "must be a number (the proposal's similarity)")
+        match = None
+    recode = None
+    if "recode" in raw:
+        recode = _parse_recode(check, raw["recode"], f"{where}.recode", scale_codes)
+    return ItemColumn(column=str(column), match=match, recode=recode)
+
+
+def _parse_recode(
+    check: Checker, raw: Any, where: str, scale_codes: set[str] | None
+) -> dict[str, str | None] | None:
+    if not isinstance(raw, dict) or not raw:
+        check.error(where, "must map export values to scale values, e.g. {0: 1, 1: 2}")
+        return None
+    table: dict[str, str | None] = {}
+    for key, target in raw.items():
+        location = f"{where}.{key}"
+        if key is None or isinstance(key, dict | list):
+            check.error(where, f"'{key}' cannot be an export value")
+            continue
+        normal = recode_key(key)
+        if normal in table:
+            check.error(location, f"'{key}' is listed twice (keys ignore case and spacing)")
+            continue
+        if target is None or (isinstance(target, str) and norm(target) in MISSING_WORDS):
+            table[normal] = None
+            continue
+        if isinstance(target, bool) or not isinstance(target, int):
+            check.error(
+                location, f"must be a scale value (a whole number) or missing, not {target!r}"
+            )
+            continue
+        if scale_codes is not None and str(target) not in scale_codes:
+            low, high = min(scale_codes, key=int), max(scale_codes, key=int)
+            check.error(location, f"{target} is not on the scale {low}-{high}")
+            continue
+        table[normal] = str(target)
+    return table

@@ -1,0 +1,260 @@
+"""``surveyor mapping init``: propose a mapping for an export, and write it as YAML.
+
+Every item's text is compared with every column's question text (:func:`match_score`);
+pairs are taken best first, so each item gets its closest column and no column serves
+two items. Weak, tied and missing matches are written as comments in the proposal, for
+the consultant to check before scoring with it (the file format is in
+:mod:`surveyor.inputs.mapping`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from surveyor.inputs.mapping import (
+    ID_FIELDS,
+    ItemColumn,
+    Mapping,
+    Source,
+    column_letter,
+    norm,
+    norm_text,
+    recode_key,
+    text_candidates,
+)
+
+if TYPE_CHECKING:
+    from surveyor.inputs.exports import Export
+    from surveyor.instrument.model import Instrument
+
+MIN_MATCH = 0.6  # below this similarity an item is left unmatched, for the consultant
+
+
+def match_score(item_text: str, header: str) -> float:
+    """Similarity in [0, 1] of an item text and the best-matching part of a column text.
+
+    Notes
+    -----
+    ``difflib.SequenceMatcher.ratio`` (2 * matches / total length) on loosely normalised
+    text; the item counts are small, so the standard library is fast enough.
+    """
+    import difflib
+
+    wanted = norm_text(item_text)
+    best = 0.0
+    for candidate in text_candidates(header):
+        ratio = difflib.SequenceMatcher(None, wanted, norm_text(candidate), autojunk=False).ratio()
+        best = max(best, ratio)
+    return best
+
+
+
+def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapping:
+    """Propose, for every item, the export column whose text matches the item text best.
+
+    Parameters
+    ----------
+    export
+        An :class:`~surveyor.inputs.exports.Export` or an export file (format detected).
+    instrument
+        The instrument the survey asked.
+
+    Returns
+    -------
+    Mapping
+        Items with their best column and its match score (``ItemColumn.match``), columns
+        for respondent id, organisation, set and wave where one looks right, and
+        ``comments`` flagging weak, tied (duplicated question text) or missing matches
+        and numeric codes off the scale.
+
+    Notes
+    -----
+    Scores are :func:`match_score` for every item and column; pairs are taken best first,
+    each item and column at most once, so two items never share a column. A column whose
+    header is the item id (a Kobo form built by surveyor) scores 1. Below 0.6 the item is
+    left without a column for the consultant to fill in.
+    """
+    from surveyor.inputs.exports import load_export
+
+    if not hasattr(export, "keys"):
+        export = load_export(export)
+    comments: dict[str, str] = {}
+    pairs = []
+    for item in instrument.items:
+        for index, (key, text) in enumerate(zip(export.keys, export.texts, strict=True)):
+            if norm(key.rsplit("/", 1)[-1]) == item.id.lower():
+                score = 1.0
+            else:
+                score = max(match_score(item.text, text), match_score(item.text, key))
+            pairs.append((score, item.id, index))
+    pairs.sort(key=lambda p: (-p[0], p[2]))
+    chosen: dict[str, tuple[float, int]] = {}
+    taken: set[int] = set()
+    for score, item_id, index in pairs:
+        if item_id in chosen or index in taken or score < MIN_MATCH:
+            continue
+        chosen[item_id] = (score, index)
+        taken.add(index)
+    best_of = {}
+    for score, item_id, index in pairs:
+        best_of.setdefault(item_id, []).append((score, index))
+
+    items: dict[str, ItemColumn] = {}
+    for item in instrument.items:
+        ranked = best_of.get(item.id, [])
+        if item.id not in chosen:
+            top = ranked[0] if ranked else None
+            hint = (
+                f"; closest: {export.describe(top[1])} at {top[0]:.2f}" if top else ""
+            )
+            comments[f"items.{item.id}"] = f"NO MATCH for '{item.text}'{hint}"
+            items[item.id] = ItemColumn(column=None)
+            continue
+        score, index = chosen[item.id]
+        items[item.id] = ItemColumn(column=export.keys[index], match=round(score, 2))
+        ties = [i for s, i in ranked if i != index and s == score]
+        duplicates = [i for i, key in enumerate(export.keys) if key == export.keys[index]]
+        if len(duplicates) > 1:
+            where = ", ".join(column_letter(i) for i in duplicates)
+            comments[f"items.{item.id}"] = (
+                f"AMBIGUOUS: this header heads columns {where}; rename one in the export"
+            )
+        elif ties:
+            others = ", ".join(export.describe(i) for i in ties)
+            comments[f"items.{item.id}"] = (
+                f"CHECK: the same text also heads {others} (duplicated question text)"
+            )
+        elif score < 0.9:
+            comments[f"items.{item.id}"] = f"CHECK: weak match; column text '{export.texts[index]}'"
+        else:
+            comments[f"items.{item.id}"] = export.texts[index]
+    mapping = Mapping(items=items, instrument=instrument.id, format=export.format,
+                      comments=comments)
+    _propose_ids(export, mapping, taken)
+    _propose_recode_hint(export, instrument, mapping)
+    return mapping
+
+
+def _propose_ids(export: Export, mapping: Mapping, taken: set[int]) -> None:
+    from surveyor.inputs.exports import CANONICAL_IDS
+
+    free = [i for i in range(len(export.keys)) if i not in taken]
+    for name, aliases in CANONICAL_IDS.items():
+        exact = [
+            i for i in free if i not in taken
+            and (norm(export.keys[i].rsplit("/", 1)[-1]) in aliases
+                 or norm_text(export.texts[i]) in aliases)
+        ]
+        words = [
+            i for i in free if i not in taken and any(
+                re.search(rf"\b{re.escape(alias)}\b", norm_text(export.texts[i]))
+                for alias in aliases
+            )
+        ]
+        found = exact or sorted(words, key=lambda i: len(export.texts[i]))
+        if found:
+            mapping.ids[name] = Source(column=export.keys[found[0]])
+            taken.add(found[0])
+            if not exact:
+                mapping.comments[name] = f"CHECK: guessed from '{export.texts[found[0]]}'"
+    if "respondent_id" not in mapping.ids and export.id_column is not None:
+        mapping.ids["respondent_id"] = Source(column=export.id_column)
+    if "respondent_id" not in mapping.ids:
+        mapping.comments["respondent_id"] = (
+            "no respondent id column found; the export's row numbers will be used"
+        )
+
+
+def _propose_recode_hint(export: Export, instrument: Instrument, mapping: Mapping) -> None:
+    """Flag numeric item codes off the scale: the export needs a recode table."""
+    codes: set[int] = set()
+    for entry in mapping.items.values():
+        if entry.column is None:
+            continue
+        index = export.keys.index(entry.column)
+        for row in export.data:
+            value = recode_key(row[index])
+            if re.fullmatch(r"[+-]?\d+", value):
+                codes.add(int(value))
+    off = sorted(codes - set(instrument.scale.values))
+    if off:
+        listed = ", ".join(str(c) for c in sorted(codes))
+        mapping.comments["recode"] = (
+            f"the export's item codes ({listed}) are not all on the scale "
+            f"{instrument.scale.min}-{instrument.scale.max}; add a recode table from the "
+            "survey tool's recode values"
+        )
+
+
+def mapping_yaml(mapping: Mapping) -> str:
+    """The mapping as commented YAML text that :func:`load_mapping` reads back."""
+    comments = mapping.comments
+    lines = [
+        "# surveyor mapping: which export column holds each item.",
+        "# Check every line, above all those marked CHECK, AMBIGUOUS or NO MATCH, then pass",
+        "# this file with --mapping. 'match' is the text similarity of the proposal (0-1).",
+    ]
+    if mapping.instrument:
+        lines.append(f"instrument: {_scalar(mapping.instrument)}")
+    if mapping.format:
+        lines.append(f"format: {_scalar(mapping.format)}")
+    for name in ID_FIELDS:
+        source = mapping.ids.get(name)
+        note = comments.get(name)
+        if source is None:
+            if name == "wave":
+                continue
+            hint = "" if name == "respondent_id" else " (or {value: TEXT}, or the --" + (
+                "organization" if name == "organization" else "set"
+            ) + " option)"
+            lines.append(f"# {name}: COLUMN{hint}" + (f"  # {note}" if note else ""))
+            continue
+        if source.value is not None:
+            text = f"{name}: {{value: {_scalar(source.value)}}}"
+        else:
+            text = f"{name}: {_scalar(source.column)}"
+        lines.append(text + (f"  # {_comment(note)}" if note else ""))
+    lines.append("items:")
+    for item_id, entry in mapping.items.items():
+        note = comments.get(f"items.{item_id}")
+        parts = [f"column: {_scalar(entry.column)}"]
+        if entry.match is not None:
+            parts.append(f"match: {entry.match:.2f}")
+        if entry.recode is not None:
+            parts.append(f"recode: {_recode_flow(entry.recode)}")
+        line = f"  {item_id}: {{{', '.join(parts)}}}"
+        lines.append(line + (f"  # {_comment(note)}" if note else ""))
+    if mapping.recode is not None:
+        lines.append("recode:")
+        for key, target in mapping.recode.items():
+            lines.append(f"  {_scalar(key)}: {'missing' if target is None else target}")
+    elif "recode" in comments:
+        lines.append(f"# {_comment(comments['recode'])}, e.g.")
+        lines.append("# recode: {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: missing}")
+    return "\n".join(lines) + "\n"
+
+
+def _recode_flow(table: dict[str, str | None]) -> str:
+    pairs = [f"{_scalar(k)}: {'missing' if v is None else v}" for k, v in table.items()]
+    return "{" + ", ".join(pairs) + "}"
+
+
+def _scalar(value: Any) -> str:
+    """A YAML scalar: plain when unambiguous, else a JSON string (valid YAML)."""
+    if value is None:
+        return "null"
+    text = str(value)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) and text.lower() not in {
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "missing",
+    }:
+        return text
+    if re.fullmatch(r"[+-]?\d+", text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,161 @@
+"""``surveyor instrument build``: the printable questionnaire and its data files.
+
+Everything is rendered in memory first and written only when complete, each file through
+:mod:`surveyor.files` (temporary name, then rename), so a failure leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from surveyor import files
+from surveyor.csvsafe import csv_text
+from surveyor.instrument.model import Instrument, load_instrument
+from surveyor.instrument.questionnaire import (
+    QuestionnaireContext,
+    QuestionnaireOptions,
+    questionnaire_context,
+    render_copies,
+    render_pack,
+    render_questionnaire,
+)
+
+DEFAULT_OUT = Path("output/instruments")
+TEMPLATE_COLUMNS = ("respondent_id", "organization", "set")
+CODEBOOK_COLUMNS = (
+    "item_id", "position", "text", "subscale_id", "subscale_name", "reverse",
+    "values", "labels", "missing",
+)
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """A file the build wrote: its kind (pdf, html, template, codebook), path and sha256."""
+
+    kind: str
+    path: Path
+    sha256: str
+
+
+def build_instrument(
+    id_or_file: str | Path,
+    out_dir: Path = DEFAULT_OUT,
+    options: QuestionnaireOptions | None = None,
+    template_dirs: Sequence[Path] = (),
+) -> list[BuiltFile]:
+    """Write the questionnaire PDF and HTML, the data-entry template and the codebook.
+
+    Parameters
+    ----------
+    id_or_file
+        A shipped instrument id or an instrument ``.yaml`` file.
+    out_dir
+        Output folder, created when missing.
+    options
+        Paper, large print and pre-filled pack settings.
+    template_dirs
+        Brand folders searched before the shipped templates.
+
+    Returns
+    -------
+    list of BuiltFile
+        In the order written: pdf, html, template, codebook. File names start with the
+        instrument id; a pre-filled pack adds the organisation and set
+        (``learning-inaction-acme-trust-set-a.pdf``) so packs never overwrite the blank
+        questionnaire or each other.
+
+    Raises
+    ------
+    SurveyorError
+        Unknown instrument, unreadable or invalid file, inconsistent options.
+    OutputError
+        When the output folder cannot be created or written.
+    """
+    from surveyor.instrument.copies import html_copies_to_pdf
+    from surveyor.typeset import pdf as pdf_module
+    from surveyor.typeset.environment import inline_fonts, make_environment, template_roots
+
+    options = (options or QuestionnaireOptions()).validated()
+    instrument = load_instrument(id_or_file)
+    out_dir = files.ensure_dir(Path(out_dir))
+    context = questionnaire_context(instrument, options)
+    env = make_environment(template_dirs)
+
+    stem = output_stem(instrument.id, options)
+    html = inline_fonts(render_questionnaire(context, env))
+    roots = template_roots(template_dirs)
+    title = f"{instrument.title} (version {instrument.version})"
+    first = render_pack(context, env) if len(context.copies) > 1 else None
+    if first is not None:
+        # A pack: laid out once, then painted once per copy with its own code.
+        codes = [copy.respondent_code for copy in context.copies]
+        pdf = html_copies_to_pdf(
+            first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title
+        )
+    else:
+        pdf = pdf_module.html_to_pdf(
+            render_copies(context, env), base_url=Path(roots[0]), allowed_roots=roots,
+            title=title,
+        )
+    outputs = [
+        ("pdf", out_dir / f"{stem}.pdf", pdf),
+        ("html", out_dir / f"{stem}.html", html.encode("utf-8")),
+        ("template", out_dir / f"{stem}-template.csv", template_csv(instrument, context).encode()),
+        ("codebook", out_dir / f"{stem}-codebook.csv", codebook_csv(instrument).encode()),
+    ]
+    return [BuiltFile(kind, path, files.write_bytes(path, data)) for kind, path, data in outputs]
+
+
+def template_csv(instrument: Instrument, context: QuestionnaireContext) -> str:
+    """The data-entry sheet: ``respondent_id,organization,set`` then the item ids.
+
+    A blank questionnaire gives the header only; a pack gives one row per copy with its
+    code, organisation and set filled in, ready for the answers to be keyed in.
+    """
+    header = [*TEMPLATE_COLUMNS, *instrument.item_ids]
+    rows = [
+        [copy.respondent_code, copy.organization, copy.set, *([""] * len(instrument.items))]
+        for copy in context.copies
+        if copy.respondent_code
+    ]
+    return csv_text(header, rows)
+
+
+def codebook_csv(instrument: Instrument) -> str:
+    """One row per item: id, position, text, subscale, reverse keying, values and labels."""
+    scale = instrument.scale
+    values = LIST_SEPARATOR.join(str(v) for v in scale.values)
+    labels = LIST_SEPARATOR.join(scale.labels)
+    missing = LIST_SEPARATOR.join(scale.missing)
+    rows = []
+    for position, item in enumerate(instrument.items, start=1):
+        subscale = instrument.subscale(item.subscale)
+        rows.append(
+            [
+                item.id, position, item.text, subscale.id, subscale.name,
+                "true" if item.reverse else "false", values, labels, missing,
+            ]
+        )
+    return csv_text(CODEBOOK_COLUMNS, rows)
+
+
+def output_stem(instrument_id: str, options: QuestionnaireOptions) -> str:
+    """``<id>`` for the blank questionnaire, ``<id>-<organisation>-<set>`` for a pack."""
+    if not options.is_pack:
+        return instrument_id
+    return "-".join([instrument_id, _slug(options.organization), _slug(options.set)])
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    # Names become file-name parts: ASCII letters and digits only, so no separator,
+    # '..' or control character can reach the path.
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    # A name with no ASCII letter or digit (all Greek, say) still gets a stable part.
+    return slug or "n" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]

@@ -1,0 +1,519 @@
+"""Group summaries, reliability and item statistics, vectorised over every group at once.
+
+Per-group statistics are computed with grouped array operations (a national survey has
+tens of thousands of sets); ``surveyor.numbers.stats`` holds the one-group reference functions
+these must agree with, and the tests check that they do.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from surveyor.instrument.model import Instrument
+from surveyor.numbers.anonymity import PROGRAMME, GroupKey, Suppression
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+GROUP_COLUMNS = [
+    "level", "organization", "set", "subscale", "n", "mean", "sd", "ci_low", "ci_high",
+    "median", "min", "max", "rwg_j", "rwg_j_critical", "ad", "agreement", "suppressed",
+]
+STAT_COLUMNS = [
+    "n", "mean", "sd", "ci_low", "ci_high", "median", "min", "max", "rwg_j",
+    "rwg_j_critical", "ad", "agreement",
+]
+RELIABILITY_COLUMNS = [
+    "subscale", "k", "n", "alpha", "alpha_std", "average_r", "alpha_ci_low", "alpha_ci_high",
+    "icc1", "icc2",
+]
+
+SHARED = "shared view"
+MIXED = "mixed"
+DIVERGENT = "divergent"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Integer codes for the hierarchy, computed once per run."""
+
+    org_code: object  # numpy int array, one per respondent
+    set_code: object
+    org_names: list[str]
+    set_names: list[tuple[str, str]]
+
+
+def hierarchy(frame: pd.DataFrame) -> Levels:
+    import numpy as np
+    import pandas as pd
+
+    from surveyor.numbers.anonymity import set_codes
+
+    org_code, org_names = pd.factorize(frame["organization"], sort=True)
+    codes, names = set_codes(frame)
+    return Levels(
+        org_code=np.asarray(org_code),
+        set_code=codes,
+        org_names=[str(name) for name in org_names],
+        set_names=names,
+    )
+
+
+def ad_cutoff(n_options: int) -> float:
+    """Burke & Dunlap (2002) practical cut-off for AD: c/6 for c response options."""
+    return n_options / 6
+
+
+def agreement_label(rwg: float, critical: float, ad: float, n_options: int) -> str:
+    """Name the pattern of agreement within a group.
+
+    A shared view needs rwg(j) above the 95th percentile of its null distribution for this
+    group size and item count *and* AD within the c/6 cut-off; divergent means neither;
+    mixed is everything in between. Empty when rwg(j) is undefined.
+    """
+    import math
+
+    if any(math.isnan(x) for x in (rwg, critical, ad)):
+        return ""
+    above = rwg > critical
+    close = ad <= ad_cutoff(n_options)
+    if above and close:
+        return SHARED
+    if not above and not close:
+        return DIVERGENT
+    return MIXED
+
+
+def agreement_labels(rwg, critical, ad, n_options: int):
+    """``agreement_label`` for arrays of groups at once (an object array of labels)."""
+    import numpy as np
+
+    undefined = np.isnan(rwg) | np.isnan(critical) | np.isnan(ad)
+    with np.errstate(invalid="ignore"):
+        above = rwg > critical
+        close = ad <= ad_cutoff(n_options)
+    labels = np.full(len(rwg), MIXED, dtype=object)
+    labels[above & close] = SHARED
+    labels[~above & ~close] = DIVERGENT
+    labels[undefined] = ""
+    return labels
+
+
+def grouped_describe(codes, values, n_groups: int) -> dict:
+    """n, mean, sd (n-1), median, min and max of ``values`` per group code, NaN dropped.
+
+    One stable sort and a few ``bincount`` passes: linear in respondents, whatever the
+    number of groups (pandas' groupby recompresses the codes on every call).
+    """
+    return _describe(codes, _Answered.of(values), n_groups)
+
+
+@dataclass
+class _Answered:
+    """The non-missing values of one variable, with their sorted distinct values.
+
+    Computed once per subscale and shared by the three levels of groups.
+    """
+
+    ok: object  # boolean mask of the non-missing values
+    values: object
+    distinct: object
+    position: object  # index of each value in ``distinct``
+
+    @classmethod
+    def of(cls, values) -> _Answered:
+        import numpy as np
+        import pandas as pd
+
+        ok = ~np.isnan(values)
+        v = values[ok]
+        if (v == 0).any():
+            # 0.0 and -0.0 are one distinct value and print differently: keep the choice
+            # sorting has always made between them.
+            distinct, position = np.unique(v, return_inverse=True)
+            return cls(ok, v, distinct, position.reshape(-1))
+        # Hashing then sorting the few distinct values: the same result as np.unique,
+        # without sorting a million values.
+        position, distinct = pd.factorize(v, sort=True)
+        return cls(ok, v, distinct, position)
+
+
+def _describe(codes, answered: _Answered, n_groups: int) -> dict:
+    import numpy as np
+
+    c, v = codes[answered.ok], answered.values
+    n = np.bincount(c, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(c, weights=v, minlength=n_groups) / n
+        squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=n_groups)
+        sd = np.sqrt(squares / (n - 1))
+    sd[n < 2] = np.nan
+    has = n > 0
+    distinct, position = answered.distinct, answered.position
+    if len(distinct) * n_groups <= 5_000_000:
+        # Scores take few distinct values (means of a handful of whole numbers): count
+        # them per group instead of sorting a million values.
+        table = np.bincount(
+            c * len(distinct) + position, minlength=n_groups * len(distinct)
+        ).reshape(n_groups, len(distinct))
+        cumulative = np.cumsum(table, axis=1)
+        lower = np.minimum((n - 1) // 2, np.maximum(n - 1, 0))
+        upper = n // 2
+        lower_at = (cumulative <= lower[:, None]).sum(axis=1)
+        upper_at = (cumulative <= upper[:, None]).sum(axis=1)
+        first_at = (cumulative == 0).sum(axis=1)
+        last_at = (cumulative < n[:, None]).sum(axis=1)
+        top = len(distinct) - 1
+        pick = lambda at: distinct[np.minimum(at, top)] if len(distinct) else at  # noqa: E731
+        minimum = np.where(has, pick(first_at), np.nan)
+        maximum = np.where(has, pick(last_at), np.nan)
+        median = np.where(has, (pick(lower_at) + pick(upper_at)) / 2, np.nan)
+        return {
+            "n": n.astype(int), "mean": mean, "sd": sd, "median": median,
+            "min": minimum, "max": maximum,
+        }
+    order = np.lexsort((v, c))
+    ordered = v[order]
+    starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+    first = np.where(has, starts, 0)
+    last = np.where(has, starts + n - 1, 0)
+    lower_mid = np.where(has, starts + (n - 1) // 2, 0)
+    upper_mid = np.where(has, starts + n // 2, 0)
+    if len(ordered):
+        minimum = np.where(has, ordered[first], np.nan)
+        maximum = np.where(has, ordered[last], np.nan)
+        median = np.where(has, (ordered[lower_mid] + ordered[upper_mid]) / 2, np.nan)
+    else:
+        minimum = maximum = median = np.full(n_groups, np.nan)
+    return {
+        "n": n.astype(int),
+        "mean": mean,
+        "sd": sd,
+        "median": median,
+        "min": minimum,
+        "max": maximum,
+    }
+
+
+def grouped_item_spread(codes, items, n_groups: int):
+    """Per group, over respondents who answered every item: their count, the mean of the
+    item variances (n-1), and AD (mean absolute deviation from the item mean, averaged
+    over items, as ``multilevel::ad.m``)."""
+    import numpy as np
+
+    complete = ~np.isnan(items).any(axis=1)
+    return _item_spread(codes[complete], np.ascontiguousarray(items[complete].T), n_groups)
+
+
+def _item_spread(c, columns, n_groups: int):
+    """``grouped_item_spread`` on the complete rows, one item per row of ``columns``."""
+    import numpy as np
+
+    n = np.bincount(c, minlength=n_groups)
+    variances, deviations = [], []
+    # Two scratch rows reused for every item: fresh million-value temporaries cost more
+    # in page faults than the arithmetic on them.
+    centred = np.empty(len(c))
+    scratch = np.empty(len(c))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for column in columns:
+            mean = np.bincount(c, weights=column, minlength=n_groups) / n
+            np.subtract(column, mean.take(c), out=centred)
+            np.square(centred, out=scratch)
+            variances.append(np.bincount(c, weights=scratch, minlength=n_groups) / (n - 1))
+            np.abs(centred, out=scratch)
+            deviations.append(np.bincount(c, weights=scratch, minlength=n_groups) / n)
+    return n, np.mean(variances, axis=0), np.mean(deviations, axis=0)
+
+
+def group_statistics(
+    scores: pd.DataFrame,
+    keyed: pd.DataFrame,
+    instrument: Instrument,
+    levels: Levels,
+) -> pd.DataFrame:
+    """Every group's statistics on every subscale, before suppression.
+
+    Returns a frame with ``GROUP_COLUMNS`` (``suppressed`` all False). Groups: the
+    programme, each organisation, each set within its organisation; rows in that order,
+    groups by name, and within a group the subscales in instrument order.
+
+    Notes
+    -----
+    mean, sd (n-1), 95% t-interval ``mean +- t(n-1, .975) sd / sqrt(n)``, median, min and
+    max over respondents with a score. rwg(j) (``multilevel::rwg.j``, uniform null
+    ``(A^2-1)/12``, mean item variance truncated to the null) and AD (``multilevel::ad.m``,
+    mean over items) over respondents who answered every item of the subscale.
+    """
+    import numpy as np
+    import pandas as pd
+    from scipy.special import stdtrit
+
+    from surveyor.numbers.agreement import rwg_j_critical
+
+    n_options = instrument.scale.n_options
+    null_variance = (n_options**2 - 1) / 12
+    layouts = [
+        ("programme", np.zeros(len(scores), dtype=np.int64), [("", "")]),
+        ("organization", levels.org_code, [(o, "") for o in levels.org_names]),
+        ("set", levels.set_code, levels.set_names),
+    ]
+    # One task per subscale, run in threads: numpy releases the GIL. Taking the arrays out
+    # of the frames is serialised (pandas indexing is not documented as thread-safe), and
+    # a task holds its own subscale's arrays only, so memory stays that of two subscales.
+    lock = threading.Lock()
+
+    def subscale_statistics(subscale) -> list[dict]:
+        ids = [item.id for item in instrument.items_of(subscale.id)]
+        with lock:
+            values = scores[subscale.id].to_numpy(dtype=float)
+            by_item = np.array([keyed[item_id].to_numpy(dtype=float) for item_id in ids])
+        answered = _Answered.of(values)
+        complete = ~np.isnan(by_item).any(axis=0)
+        columns = by_item[:, complete]
+        del by_item
+        return [
+            level_statistics(answered, complete, columns, codes, len(names))
+            for _, codes, names in layouts
+        ]
+
+    def level_statistics(answered, complete, columns, codes, n_groups: int) -> dict:
+        j = len(columns)
+        described = _describe(codes, answered, n_groups)
+        n = described["n"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tq = stdtrit(np.where(n > 1, n - 1, np.nan), 0.975)
+            half = tq * described["sd"] / np.sqrt(n)
+        described["ci_low"] = described["mean"] - half
+        described["ci_high"] = described["mean"] + half
+
+        n_complete, mean_var, ad = _item_spread(codes[complete], columns, n_groups)
+        ratio = np.minimum(mean_var, null_variance) / null_variance
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+        rwg = np.where(n_complete >= 2, rwg, np.nan)
+        ad = np.where(n_complete >= 2, ad, np.nan)
+        sizes, at = np.unique(n_complete, return_inverse=True)
+        critical = np.array(
+            [
+                rwg_j_critical(int(k), j, n_options) if k >= 2 else np.nan
+                for k in sizes.tolist()
+            ],
+            dtype=float,
+        )[at.reshape(-1)]
+        described["rwg_j"] = rwg
+        described["rwg_j_critical"] = critical
+        described["ad"] = ad
+        described["agreement"] = agreement_labels(rwg, critical, ad, n_options)
+        return described
+
+    # Per level, one dict of column arrays per subscale (in instrument order); interleaved
+    # below so that each group's subscales follow one another.
+    per_subscale = in_threads(subscale_statistics, list(instrument.subscales))
+    stats_of = {
+        level: [levels_of[k] for levels_of in per_subscale]
+        for k, (level, _, _) in enumerate(layouts)
+    }
+
+    n_subscales = len(instrument.subscales)
+    parts = []
+    for level, _, names in layouts:
+        per_subscale = stats_of[level]
+        part = {
+            "level": np.full(len(names) * n_subscales, level, dtype=object),
+            "organization": np.repeat(np.array([o for o, _ in names], dtype=object), n_subscales),
+            "set": np.repeat(np.array([s for _, s in names], dtype=object), n_subscales),
+            "subscale": np.tile(
+                np.array([s.id for s in instrument.subscales], dtype=object), len(names)
+            ),
+        }
+        for column in STAT_COLUMNS:
+            part[column] = np.stack([d[column] for d in per_subscale], axis=1).reshape(-1)
+        parts.append(part)
+    out = pd.DataFrame(
+        {
+            column: np.concatenate([part[column] for part in parts])
+            for column in GROUP_COLUMNS
+            if column != "suppressed"
+        }
+    )
+    out["suppressed"] = False
+    return out[GROUP_COLUMNS]
+
+
+def in_threads(function, tasks: list) -> list:
+    """``[function(t) for t in tasks]``, run on up to four threads (one per core).
+
+    For work that spends its time in numpy or pandas code that releases the GIL. Each
+    task's result depends on its task alone, so the answers are the same as in one thread.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(len(tasks), os.cpu_count() or 1, 4)
+    if workers < 2:
+        return [function(task) for task in tasks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, tasks))
+
+
+def group_key(row) -> GroupKey:
+    return _key(row["level"], row["organization"], row["set"])
+
+
+def _key(level: str, organization: str, set_name: str) -> GroupKey:
+    if level == "programme":
+        return PROGRAMME
+    if level == "organization":
+        return GroupKey("organization", organization)
+    return GroupKey("set", organization, set_name)
+
+
+def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.DataFrame:
+    """Blank every statistic of a suppressed group or cell; mark it ``suppressed``."""
+    import numpy as np
+
+    out = groups.copy()
+    # Suppressed groups and cells are few: look each row up in a small set of keys, as
+    # plain tuples (building a GroupKey per row costs more than the lookup).
+    hidden_groups = {
+        (k.level, k.organization, k.set) for k, d in suppression.groups.items() if d.suppressed
+    }
+    hidden_cells = {
+        (k.level, k.organization, k.set, sub)
+        for (k, sub), d in suppression.cells.items()
+        if d.suppressed
+    }
+    level = out["level"].to_numpy()
+    # The same normalising as ``_key``: the programme has no names, an organisation no set.
+    org = np.where(level == "programme", "", out["organization"].to_numpy())
+    name = np.where(level == "set", out["set"].to_numpy(), "")
+    hidden = np.fromiter(
+        (
+            (key := (lv, o, n)) in hidden_groups or (*key, sub) in hidden_cells
+            for lv, o, n, sub in zip(
+                level.tolist(), org.tolist(), name.tolist(), out["subscale"].tolist(),
+                strict=True,
+            )
+        ),
+        dtype=bool,
+        count=len(out),
+    )
+    out["n"] = out["n"].astype("Int64")
+    for column in STAT_COLUMNS:
+        if column == "agreement":
+            out.loc[hidden, column] = ""
+        elif column == "n":
+            out.loc[hidden, column] = None
+        else:
+            out.loc[hidden, column] = np.nan
+    out["suppressed"] = hidden
+    return out
+
+
+def reliability(
+    keyed: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument, levels: Levels
+) -> tuple[pd.DataFrame, dict]:
+    """Pooled reliability per subscale and between-set ICCs.
+
+    Returns the reliability frame (``RELIABILITY_COLUMNS``) and, per subscale, the
+    ``AlphaResult`` from ``surveyor.numbers.stats.alpha`` (its item table feeds items.csv).
+    """
+    import pandas as pd
+
+    from surveyor.numbers import stats
+
+    # One task per subscale, run in threads (pandas' reductions and covariance release
+    # the GIL), each on its own copy of its items; the copying itself is serialised.
+    lock = threading.Lock()
+
+    def subscale_statistics(subscale) -> tuple:
+        with lock:
+            items = keyed[[item.id for item in instrument.items_of(subscale.id)]]
+            values = scores[subscale.id].to_numpy(copy=True)
+        icc = stats.icc(pd.Series(values), pd.Series(levels.set_code))
+        return stats.alpha(items), icc
+
+    rows = []
+    results = {}
+    for subscale, (result, (icc1, icc2)) in zip(
+        instrument.subscales, in_threads(subscale_statistics, list(instrument.subscales)),
+        strict=True,
+    ):
+        ids = [item.id for item in instrument.items_of(subscale.id)]
+        results[subscale.id] = result
+        rows.append(
+            {
+                "subscale": subscale.id,
+                "k": len(ids),
+                "n": result.n,
+                "alpha": result.alpha,
+                "alpha_std": result.alpha_std,
+                "average_r": result.average_r,
+                "alpha_ci_low": result.ci_low,
+                "alpha_ci_high": result.ci_high,
+                "icc1": icc1,
+                "icc2": icc2,
+            }
+        )
+    return pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), results
+
+
+def item_statistics(
+    raw: pd.DataFrame,
+    instrument: Instrument,
+    alpha_results: dict,
+    suppression: Suppression,
+) -> pd.DataFrame:
+    """Per item over the programme: n, keyed mean and sd, r.drop, alpha if deleted, shares.
+
+    Shares are of the answers as ticked (before keying), in percent of those answering.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    values = list(instrument.scale.values)
+    for item in instrument.items:
+        table = alpha_results[item.subscale].items
+        stats_row = table.loc[item.id]
+        answers = raw[item.id].to_numpy()
+        answered = answers[~np.isnan(answers)]
+        shown = suppression.item_shown(PROGRAMME, item.id)
+        row = {
+            "item": item.id,
+            "subscale": item.subscale,
+            "reverse": item.reverse,
+            "n": int(stats_row["n"]) if shown else None,
+            "mean": stats_row["mean"] if shown else np.nan,
+            "sd": stats_row["sd"] if shown else np.nan,
+            "r_drop": stats_row["r_drop"] if shown else np.nan,
+            "alpha_if_deleted": stats_row["alpha_if_deleted"] if shown else np.nan,
+        }
+        for value in values:
+            share = 100 * np.mean(answered == value) if len(answered) and shown else np.nan
+            row[f"share_{value}"] = share
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame
+
+
+def item_distributions(
+    raw: pd.DataFrame, instrument: Instrument, codes, n_groups: int
+) -> dict[str, object]:
+    """Counts per scale option for every item and group: item id -> array (groups x options)."""
+    import numpy as np
+
+    values = np.array(instrument.scale.values)
+    out = {}
+    for item in instrument.items:
+        answers = raw[item.id].to_numpy()
+        ok = ~np.isnan(answers)
+        option = np.searchsorted(values, answers[ok])
+        flat = codes[ok] * len(values) + option
+        counts = np.bincount(flat, minlength=n_groups * len(values))
+        out[item.id] = counts.reshape(n_groups, len(values))
+    return out
