@@ -109,6 +109,7 @@ def score(
         Listing every problem in the file.
     """
     from surveyor.numbers.anonymity import suppression_pass
+    from surveyor.numbers.disclosure import partial_answerers, withhold
     from surveyor.numbers.scoring import score as score_items
     from surveyor.numbers.summaries import (
         apply_suppression,
@@ -135,10 +136,14 @@ def score(
         _present(data.frame, inst.item_ids),
         min_group_size=min_group_size,
         consented=consented,
+        partial=partial_answerers(scored.keyed, inst),
+        items_of={s: [i.id for i in inst.items_of(s)] for s in subscale_ids},
     )
     raw_groups = group_statistics(scored.frame, scored.keyed, inst, levels)
-    groups = apply_suppression(raw_groups, suppression)
-    reliability_frame, alpha_results = reliability(scored.keyed, scored.frame, inst, levels)
+    groups = withhold(apply_suppression(raw_groups, suppression), min_group_size)
+    reliability_frame, alpha_results = reliability(
+        scored.keyed, scored.frame, inst, levels, suppression
+    )
     items = item_statistics(data.frame, inst, alpha_results, suppression)
     warnings = list(data.warnings) + keying_warnings(inst, alpha_results)
     return ScoreResult(

@@ -208,7 +208,8 @@ def test_reference_marks_only_where_reportable(programme):
 def test_icc_sentence_with_fewer_than_ten_sets(programme_contexts):
     (ctx,) = by_kind(programme_contexts, "organization", "North")
     assert ctx.aggregation_table is None
-    assert "not reported" in ctx.aggregation[0] and "6 sets" in ctx.aggregation[0]
+    # The ICCs rest on the shown sets only: 4 of the programme's 6 (two are withheld).
+    assert "not reported" in ctx.aggregation[0] and "4 sets with results" in ctx.aggregation[0]
 
 
 def test_programme_overview_has_contents_and_every_organisation(programme_contexts):

@@ -45,9 +45,15 @@ def test_reliability_matches_psych(reference_result):
         assert got["alpha_ci_high"] == pytest.approx(row.feldt_upper, abs=1e-6)
 
 
-def test_icc_matches_multilevel(reference_result):
+def test_icc_matches_multilevel_over_the_shown_sets(reference_result):
+    """ICC(1)/ICC(2) are published over the shown sets only (no withheld set enters)."""
     rel = reference_result.reliability.set_index("subscale")
-    for row in expected("icc").itertuples():
+    groups = reference_result.groups
+    for row in expected("icc_shown").itertuples():
+        shown = groups[(groups["level"] == "set") & (groups["subscale"] == row.subscale)
+                       & ~groups["suppressed"]]
+        assert sorted(shown["organization"] + "/" + shown["set"]) == row.sets.split()
+        assert shown["n"].sum() == row.n_scores
         assert rel.loc[row.subscale, "icc1"] == pytest.approx(row.icc1, abs=1e-6)
         assert rel.loc[row.subscale, "icc2"] == pytest.approx(row.icc2, abs=1e-6)
 

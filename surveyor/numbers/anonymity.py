@@ -12,7 +12,9 @@ Rules implemented here:
 
 The same two rules are applied per subscale (respondents with a score) and per item
 (respondents who answered it), so a statistic based on too few people is never shown even
-inside a reportable group, and cannot be recovered from its parent either.
+inside a reportable group, and cannot be recovered from its parent either. They are
+applied once more to the people who answered a subscale only in part: where those number
+1 to N-1, the subscale's item detail is withheld (``surveyor.numbers.disclosure``, rule 2).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ CONSENTED_FLOOR = 3
 BELOW_MINIMUM = "below_minimum"
 COMPLEMENTARY = "complementary"
 PARENT = "parent_suppressed"
+#: An item withheld because 1 to N-1 people answered its subscale only in part (see
+#: ``surveyor.numbers.disclosure``, rule 2).
+PARTIAL = "partial_answers"
 
 
 @dataclass(frozen=True, order=True)
@@ -205,6 +210,8 @@ def suppression_pass(
     answered: pd.DataFrame,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     consented: bool = False,
+    partial: pd.DataFrame | None = None,
+    items_of: Mapping[str, list[str]] | None = None,
 ) -> Suppression:
     """Run the run's single suppression pass over the whole hierarchy.
 
@@ -218,6 +225,10 @@ def suppression_pass(
         Boolean frame, one column per item: did the respondent answer it.
     min_group_size, consented
         The threshold and whether sets consented to a threshold below 5.
+    partial, items_of
+        Boolean frame, one column per subscale: did the respondent answer some but not
+        all of its items; and each subscale's item ids. Where such people number 1 to
+        N-1 (or protect a sibling that does), every item of the subscale is withheld.
 
     Returns
     -------
@@ -299,4 +310,10 @@ def suppression_pass(
     for column in answered.columns:
         for key, decision in decide(counts(answered[column]), parent).items():
             result.items[(key, column)] = decision
+    for column in partial.columns if partial is not None else ():
+        for key, decision in decide(counts(partial[column]), parent).items():
+            reason = PARTIAL if decision.reason == BELOW_MINIMUM else decision.reason
+            for item in (items_of or {})[column]:
+                if not result.items.get((key, item), SHOWN).suppressed:
+                    result.items[(key, item)] = Decision(True, reason)
     return result

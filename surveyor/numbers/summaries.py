@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 GROUP_COLUMNS = [
     "level", "organization", "set", "subscale", "n", "mean", "sd", "ci_low", "ci_high",
-    "median", "min", "max", "rwg_j", "rwg_j_critical", "ad", "agreement", "suppressed",
+    "median", "min", "max", "n_agreement", "rwg_j", "rwg_j_critical", "ad", "agreement",
+    "suppressed",
 ]
 STAT_COLUMNS = [
-    "n", "mean", "sd", "ci_low", "ci_high", "median", "min", "max", "rwg_j",
+    "n", "mean", "sd", "ci_low", "ci_high", "median", "min", "max", "n_agreement", "rwg_j",
     "rwg_j_critical", "ad", "agreement",
 ]
 RELIABILITY_COLUMNS = [
@@ -245,7 +246,9 @@ def group_statistics(
     mean, sd (n-1), 95% t-interval ``mean +- t(n-1, .975) sd / sqrt(n)``, median, min and
     max over respondents with a score. rwg(j) (``multilevel::rwg.j``, uniform null
     ``(A^2-1)/12``, mean item variance truncated to the null) and AD (``multilevel::ad.m``,
-    mean over items) over respondents who answered every item of the subscale.
+    mean over items) over respondents who answered every item of the subscale; their
+    number is ``n_agreement``. What may be published of these is decided afterwards
+    (``apply_suppression``, then ``surveyor.numbers.disclosure.withhold``).
     """
     import numpy as np
     import pandas as pd
@@ -303,6 +306,7 @@ def group_statistics(
             ],
             dtype=float,
         )[at.reshape(-1)]
+        described["n_agreement"] = n_complete.astype(int)
         described["rwg_j"] = rwg
         described["rwg_j_critical"] = critical
         described["ad"] = ad
@@ -402,10 +406,11 @@ def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.Data
         count=len(out),
     )
     out["n"] = out["n"].astype("Int64")
+    out["n_agreement"] = out["n_agreement"].astype("Int64")
     for column in STAT_COLUMNS:
         if column == "agreement":
             out.loc[hidden, column] = ""
-        elif column == "n":
+        elif column in ("n", "n_agreement"):
             out.loc[hidden, column] = None
         else:
             out.loc[hidden, column] = np.nan
@@ -414,16 +419,25 @@ def apply_suppression(groups: pd.DataFrame, suppression: Suppression) -> pd.Data
 
 
 def reliability(
-    keyed: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument, levels: Levels
+    keyed: pd.DataFrame,
+    scores: pd.DataFrame,
+    instrument: Instrument,
+    levels: Levels,
+    suppression: Suppression,
 ) -> tuple[pd.DataFrame, dict]:
     """Pooled reliability per subscale and between-set ICCs.
 
     Returns the reliability frame (``RELIABILITY_COLUMNS``) and, per subscale, the
     ``AlphaResult`` from ``surveyor.numbers.stats.alpha`` (its item table feeds items.csv).
+    Alpha is over every respondent (the programme); the ICCs over the respondents of the
+    sets whose cell is shown (``surveyor.numbers.disclosure.icc_members``), so no withheld
+    set enters them. Nothing is published when the programme itself is withheld.
     """
+    import numpy as np
     import pandas as pd
 
     from surveyor.numbers import stats
+    from surveyor.numbers.disclosure import icc_members
 
     # One task per subscale, run in threads (pandas' reductions and covariance release
     # the GIL), each on its own copy of its items; the copying itself is serialised.
@@ -433,7 +447,8 @@ def reliability(
         with lock:
             items = keyed[[item.id for item in instrument.items_of(subscale.id)]]
             values = scores[subscale.id].to_numpy(copy=True)
-        icc = stats.icc(pd.Series(values), pd.Series(levels.set_code))
+        members = icc_members(levels, suppression, subscale.id)
+        icc = stats.icc(pd.Series(values[members]), pd.Series(levels.set_code[members]))
         return stats.alpha(items), icc
 
     rows = []
@@ -444,6 +459,9 @@ def reliability(
     ):
         ids = [item.id for item in instrument.items_of(subscale.id)]
         results[subscale.id] = result
+        if not suppression.cell_shown(PROGRAMME, subscale.id):
+            rows.append({"subscale": subscale.id, "k": len(ids), "n": None, "alpha": np.nan})
+            continue
         rows.append(
             {
                 "subscale": subscale.id,
@@ -458,7 +476,9 @@ def reliability(
                 "icc2": icc2,
             }
         )
-    return pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), results
+    frame = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame, results
 
 
 def item_statistics(

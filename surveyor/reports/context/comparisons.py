@@ -168,11 +168,13 @@ class ComparisonsMixin:
         return GroupPanel(anchor, org_key.organization, summary, table, heatmaps)
 
     def aggregation(self) -> dict:
-        n_sets = self.data.n_sets
+        # The ICCs rest on the shown sets only (surveyor.numbers.disclosure, rule 1).
+        n_sets = sum(1 for key in self.data.counts if key.level == SET)
         if n_sets < ICC_MIN_SETS:
             return {"aggregation": (
                 f"Intraclass correlations (ICC) are not reported: the programme has {n_sets} "
-                f"{'set' if n_sets == 1 else 'sets'}, and with fewer than {ICC_MIN_SETS} the "
+                f"{'set' if n_sets == 1 else 'sets'} with results, and with fewer than "
+                f"{ICC_MIN_SETS} the "
                 "estimate is too unstable to read. With four sets of six, for instance, a "
                 f"true ICC(1) of .10 can be estimated anywhere from {MINUS}.17 to .48.",
             ), "aggregation_table": None}
@@ -181,13 +183,15 @@ class ComparisonsMixin:
             sub = self.instrument.subscale(rel["subscale"])
             rows.append((sub.name, _signed(rel["icc1"]), _signed(rel["icc2"])))
         paragraphs = (
-            f"How much of the variation in scores lies between the programme's {n_sets} sets "
+            f"How much of the variation in scores lies between the programme's {n_sets} "
+            "sets with results "
             "rather than within them (Bliese 2000). ICC(1) is the share of the variation "
             "that lies between sets; ICC(2) is how reliably a set's mean tells sets apart.",
             "An ICC(1) at or below zero means the sets differ no more than chance would "
             "make them; an ICC(2) below about .70 means set means should be compared with "
-            "care. The estimates use every respondent in the programme, so no set can be "
-            "read from them.",
+            "care. The estimates use only the sets shown in this run's reports, so they "
+            "are worked out from those sets' published results and say nothing about a "
+            "set that is withheld.",
         )
         table = Table(("Subscale", "ICC(1)", "ICC(2)"), tuple(rows), (False, True, True))
         return {"aggregation": paragraphs, "aggregation_table": table}

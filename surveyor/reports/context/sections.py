@@ -255,8 +255,9 @@ class SectionsMixin:
     def agreement(self, row: dict) -> Agreement:
         label = row["agreement"]
         if not label:
-            return Agreement("Not assessed", "Fewer than two members answered every statement "
-                             "of this subscale.")
+            return Agreement("Not assessed", f"Fewer than {self.min_n} members answered every "
+                             "statement of this subscale, too few to show how closely they "
+                             "agree.")
         rwg, crit, ad = fmt(row["rwg_j"]), fmt(row["rwg_j_critical"]), fmt(row["ad"])
         cut = fmt(self.scale.n_options / 6)
         above = row["rwg_j"] > row["rwg_j_critical"]
@@ -282,7 +283,11 @@ class SectionsMixin:
         shown = [i for i in items if self.result.suppression.item_shown(self.key, i.id)]
         hidden = len(items) - len(shown)
         omitted = []
-        if hidden:
+        if hidden == len(items):
+            omitted.append("The answers to these statements are not shown: too few people "
+                           "answered them here, or they would reveal the scores of the few who "
+                           "answered only some of them.")
+        elif hidden:
             what = "statement is" if hidden == 1 else "statements are"
             omitted.append(f"{hidden} {what} not shown: answered by fewer than {self.min_n} "
                            "people here.")
