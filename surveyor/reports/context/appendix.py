@@ -160,6 +160,12 @@ class AppendixMixin:
             "no hidden result can be recovered by subtracting the shown groups from their "
             "organisation or programme. All reports of a run come from one such decision, "
             "so no two reports can be subtracted from each other either.",
+            "No figure can single out one person either: a subscale's statement-level "
+            f"answers are withheld where 1 to {n - 1} people answered only some of its "
+            f"statements; agreement is assessed only when at least {n} people answered "
+            "every statement; no minimum, maximum or median is given for a set; means and "
+            "standard deviations of sets and other small groups are rounded to one decimal; "
+            "and the intraclass correlations use only the sets that are shown.",
             "Reports contain no individual answers, no free-text comments and no breakdown "
             "within a set, and sets are never ranked.",
         )
