@@ -341,11 +341,30 @@ def partial_people(result, subscale: str) -> pd.Series:
     return (answered > 0) & (answered < K)
 
 
-def test_no_item_difference_isolates_fewer_than_n_partial_answerers(example_truth):
-    """On the example, every difference an attacker can form from shown item counts (a
-    group's own, a parent's minus its shown children's) rests on 0 or at least N people
-    who answered in part, so it gives no one's score."""
-    result = example_truth
+def mixed_partial_programme(tmp_path: Path) -> Path:
+    """Sets with 1, 2, 0 and 6 people who skipped a collusion item, beside complete ones:
+    complementary suppression must pick the right siblings."""
+    sizes = {("Alpha", "A1"): 6, ("Alpha", "A2"): 7, ("Alpha", "A3"): 8, ("Alpha", "A4"): 9,
+             ("Beta", "B1"): 8, ("Beta", "B2"): 6, ("Gamma", "G1"): 7, ("Gamma", "G2"): 6}
+    frame = programme(sizes, seed=8)
+    skips = {"A1": 1, "A2": 2, "A4": 6, "B1": 5, "G1": 1}
+    for column in ITEMS["collusion"]:
+        frame[column] = frame[column].astype(object)
+    for name, count in skips.items():
+        rows = frame.index[frame["set"] == name][:count]
+        for j, row in enumerate(rows):
+            frame.loc[row, ITEMS["collusion"][j % K]] = ""
+    return save(frame, tmp_path)
+
+
+@pytest.mark.parametrize("which", ["example", "mixed"])
+def test_no_item_difference_isolates_fewer_than_n_partial_answerers(
+    which, example_truth, tmp_path
+):
+    """Every difference an attacker can form from shown item counts (a group's own, a
+    parent's minus its shown children's) rests on 0 or at least N people who answered in
+    part, so it gives no one's score."""
+    result = example_truth if which == "example" else truth(mixed_partial_programme(tmp_path))
     frame = result.responses.frame
     for subscale in SUBSCALES:
         partial = partial_people(result, subscale)
@@ -548,3 +567,12 @@ def test_no_set_of_five_is_pinned_far_from_its_mean(fives):
         assert any(np.allclose(s, row.people) for s in found)
         assert len(found) > 1, row.people
         assert all(abs(score - row.people.mean()) < 0.2 for score in pinned(found))
+
+
+def test_a_programme_below_n_publishes_no_reliability(tmp_path):
+    path = save(programme({("Alpha", "A1"): 4}, seed=1), tmp_path)
+    shared = shared_files(tmp_path, path, "--min-group-size", "5")
+    figures = shared.reliability.drop(columns=["subscale", "k"])
+    assert figures.isna().all().all()
+    assert shared.items.drop(columns=["item", "subscale", "reverse"]).isna().all().all()
+    assert shared.groups["suppressed"].all()
