@@ -34,7 +34,11 @@ def test_small_w1_national_scoring(tmp_path):
     assert (hidden["mean"] == "").all()
     shown = sets[sets["suppressed"] == "false"]
     assert (shown["n"].astype(int) >= 5).all()
-    assert (shown["rwg_j_critical"] != "").all()
+    # Agreement is shown exactly where at least N answered every item (n_agreement).
+    agreed = shown["n_agreement"] != ""
+    assert agreed.any()
+    assert (shown.loc[agreed, "n_agreement"].astype(int) >= 5).all()
+    assert ((shown["rwg_j_critical"] != "") == agreed).all()
     scores = pd.read_csv(out / "scores.csv")
     assert len(scores) == 12000
     reliability = pd.read_csv(out / "reliability.csv")
