@@ -9,8 +9,10 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
 
 1. **ICC over shown sets only** (:func:`icc_members`). ICC(1) and ICC(2) are computed from
    the respondents of the sets whose cell is shown, so they are a function of those sets'
-   n, mean and sd in groups.csv and add nothing to them. Over every set, the between-set
-   sum of squares they imply leaves a quadratic in a withheld set's mean.
+   own n, mean and sd (which groups.csv publishes, rounded) and no withheld set enters
+   them. Over every set, the between-set sum of squares they imply leaves a quadratic in
+   a withheld set's mean. Kept at full precision, they add one equation over all shown
+   sets' unrounded figures together, which places no one set.
 2. **Item detail needs 0 or at least N partial answerers** (:func:`partial_answerers`).
    k * n * mean of a subscale minus the item sums (items.csv, the reports' item counts) is
    the contribution of the people who answered some but not all of its items (prorated
@@ -30,7 +32,7 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    of squares of its scores, which on the grid of possible scores often leaves a single
    answer (the example's Riverside service leads); to 2 decimals still about one set in
    ten. To 1 decimal, no set of five tried was pinned down, and any score common to all
-   the answers left lies within .15 of the mean: the set's own result, not a person apart
+   the answers left lies within .2 of the mean: the set's own result, not a person apart
    from it (``tests/test_disclosure.py`` attacks this; DOMAIN.md section 5, rule 8).
 """
 
