@@ -5,7 +5,33 @@ Library code raises these; the CLI turns them into a message and exit status 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Characters a terminal acts on or a reader cannot see: C0 and C1 controls (ESC starts a
+# terminal escape sequence, CR overwrites the line), format characters such as zero-width
+# spaces and bidirectional overrides, and line and paragraph separators.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+_HIDDEN_OR_NEWLINE = re.compile(_HIDDEN.pattern[:-1] + "\n]")
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` with every control or invisible character written as an escape (``\\x1b``).
+
+    A value from a file then reaches the terminal as text, never as a command to it, and a
+    hidden character shows where it is. Line ends are kept unless ``newlines`` is false
+    (for a value quoted inside a one-line message).
+    """
+    pattern = _HIDDEN if newlines else _HIDDEN_OR_NEWLINE
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class SurveyorError(Exception):
@@ -27,7 +53,8 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return printable(text)
 
 
 class ValidationError(SurveyorError):

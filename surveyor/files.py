@@ -74,19 +74,47 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_input(path: Path, folder_hint: str = "give a file") -> bytes:
+# The largest input file read: a national file of a million respondents is about 150 MB.
+MAX_INPUT_BYTES = 1 << 30
+
+
+def read_input(path: Path, folder_hint: str = "give a file", limit: int | None = None) -> bytes:
     """The bytes of an input file, or a SurveyorError saying in one sentence why not.
 
-    ``folder_hint`` finishes the sentence when ``path`` is a folder.
+    ``folder_hint`` finishes the sentence when ``path`` is a folder. Only regular files
+    are read (a device such as /dev/zero or a pipe never ends), and at most ``limit``
+    bytes (default ``MAX_INPUT_BYTES``): a larger file is refused before it fills the memory.
     """
+    limit = MAX_INPUT_BYTES if limit is None else limit
     path = Path(path)
     if not path.exists():
         raise SurveyorError(f"{path}: no such file")
     if path.is_dir():
         raise SurveyorError(f"{path}: is a folder; {folder_hint}")
+    if not path.is_file():
+        raise SurveyorError(
+            f"{path}: is not a regular file (a device, pipe or socket); save the data to a "
+            "file and give that"
+        )
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            # The size is checked first: read(limit) would reserve the whole limit.
+            data = b"" if os.fstat(handle.fileno()).st_size > limit else handle.read()
     except PermissionError as exc:
         raise SurveyorError(f"{path}: cannot be read (permission denied)") from exc
     except OSError as exc:
         raise SurveyorError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(data) > limit or not data and path.stat().st_size > limit:
+        raise SurveyorError(
+            f"{path}: is larger than surveyor's limit of {_size(limit)} for an input file; "
+            "remove the columns that are not needed (free-text answers, metadata) and save it again"
+        )
+    return data
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:g} {unit}"
+        n /= 1024
+    return f"{n} bytes"

@@ -11,7 +11,7 @@ import os
 import click
 
 from surveyor import __version__
-from surveyor.errors import SurveyorError
+from surveyor.errors import SurveyorError, printable
 
 
 def handle_errors(func):
@@ -22,7 +22,7 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except SurveyorError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; no partial output was left behind.", err=True)

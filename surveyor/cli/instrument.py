@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from surveyor.errors import printable
+
 from . import handle_errors
 
 
@@ -45,7 +47,7 @@ def check(file: Path) -> None:
     problems = validate_instrument_data(read_yaml(path))
     errors = [p for p in problems if p.severity == "error"]
     for warning in (p for p in problems if p.severity == "warning"):
-        click.echo(f"Warning: {path}: {warning}", err=True)
+        click.echo(f"Warning: {printable(f'{path}: {warning}')}", err=True)
     if errors:
         raise InstrumentError(str(path), problems, limit=len(errors))
     inst = load_instrument(path)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from surveyor.errors import printable
+
 from . import handle_errors
 
 # Kept in step with surveyor.inputs.exports.FORMAT_CHOICES; listed here so --help needs no import.
@@ -68,7 +70,7 @@ def init(
     ]
     click.echo(f"{export}: {FORMAT_NAMES[data.format]}, {len(data.data)} responses")
     for note in data.notes:
-        click.echo(f"  {note}")
+        click.echo(f"  {printable(str(note))}")
     matched = len(proposal.items) - len(missing)
     click.echo(f"Wrote {out}: {matched} of {len(proposal.items)} items matched to a column.")
     if check:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from surveyor.errors import printable
 from surveyor.reports.executors import CONNECT_TIMEOUT, EXECUTORS
 
 from . import handle_errors
@@ -60,7 +61,7 @@ def _echo_source(data) -> None:
 
 def _echo_warnings(warnings, limit: int = 20) -> None:
     for warning in warnings[:limit]:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {printable(str(warning))}", err=True)
     if len(warnings) > limit:
         click.echo(f"... and {len(warnings) - limit} more warnings (see manifest.json)", err=True)
 

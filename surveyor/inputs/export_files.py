@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 from surveyor.errors import SurveyorError
 from surveyor.files import read_input
@@ -40,35 +39,15 @@ def read_file_bytes(path: Path) -> bytes:
 def decode_text(raw: bytes, source: str = "file") -> tuple[str, str]:
     """Decode an exported text file; return the text and the encoding used.
 
-    Notes
-    -----
-    A byte-order mark decides first: UTF-8 with BOM (Excel's "CSV UTF-8"), UTF-16 (Excel's
-    "Unicode text", tab-delimited). UTF-16 without a BOM shows as a NUL in every other
-    byte. Otherwise UTF-8, and failing that Windows-1252, which Excel on Windows writes.
+    The decoding is ``surveyor.inputs.text.decode``'s, shared with responses files.
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_or_fail(raw, "utf-16", source), "utf-16"
-    head = raw[:400]
-    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and not head[0::2].count(0):
-        return _decode_or_fail(raw, "utf-16-le", source), "utf-16-le"
-    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and not head[1::2].count(0):
-        return _decode_or_fail(raw, "utf-16-be", source), "utf-16-be"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return _decode_or_fail(raw, "cp1252", source), "cp1252"
+    from surveyor.inputs.text import DecodeError, decode
 
-
-def _decode_or_fail(raw: bytes, encoding: str, source: str) -> str:
     try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SurveyorError(
-            f"{source}: cannot be read as text (byte {exc.start} is not valid {encoding}); "
-            "export it again as CSV UTF-8"
-        ) from exc
+        decoded = decode(raw)
+    except DecodeError as exc:
+        raise SurveyorError(f"{source}: {exc}") from exc
+    return decoded.text, decoded.encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -115,21 +94,6 @@ def parse_delimited(text: str) -> list[list[str]]:
         raise SurveyorError(f"the file cannot be read as CSV ({exc})") from exc
 
 
-def cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a CSV export would hold (4.0 reads as '4')."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
 def read_grid(path: str | Path) -> tuple[list[list[str]], str | None]:
     """All rows of an export as text, row i being row i + 1 of the file, and its encoding.
 
@@ -153,26 +117,9 @@ def read_grid(path: str | Path) -> tuple[list[list[str]], str | None]:
 
 
 def _read_xlsx_grid(path: Path, raw: bytes) -> list[list[str]]:
-    import zipfile
+    from surveyor.inputs.workbook import read_sheet
 
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SurveyorError(f"{path}: is not an Excel .xlsx workbook that can be read") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        grid = [
-            [cell_text(value) for value in row]
-            for row in sheet.iter_rows(min_row=1, values_only=True)
-        ]
-    finally:
-        workbook.close()
-    # Read-only sheets may report trailing empty rows; they are no responses.
-    while grid and not any(cell.strip() for cell in grid[-1]):
-        grid.pop()
-    return grid
+    return read_sheet(path, raw)
 
 
 # ------------------------------------------------------------------------- detection

@@ -47,6 +47,7 @@ from surveyor.inputs.export_files import (
     read_grid,
 )
 from surveyor.inputs.mapping import Mapping, column_letter, load_mapping, norm, text_candidates
+from surveyor.inputs.response_files import refuse_wide
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,6 +167,7 @@ def load_export(
             f"{FORMAT_NAMES[detected]}); check the file or drop --format"
         )
     width = max(len(row) for row in grid)
+    refuse_wide(path, width)
     grid = [row + [""] * (width - len(row)) for row in grid]
     reader = {
         "csv": _read_plain, "google-forms": _read_plain, "ms-forms": _read_plain,

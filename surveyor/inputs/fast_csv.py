@@ -79,6 +79,7 @@ def read_plain(
         _no_answer_problems,
         _resolve_columns,
         _scale_lookup,
+        check_names,
     )
 
     end = body.find(b"\n")
@@ -127,7 +128,12 @@ def read_plain(
         coded = _stripped_codes(table.column(str(layout[name])), name == "respondent_id")
         if coded is None:
             return None
-        text[name] = coded
+        checked: list[Problem] = []
+        text[name] = check_names(*coded, rows, f"column {header[layout[name]].strip()}",
+                                 name, checked)
+        if any(p.severity == "error" for p in checked):
+            return None  # a name beyond the limit: the careful reader reports it
+        found.extend(checked)
     _check_name_variants(text, rows, found)
 
     values = _item_values(table, layout, instrument, n, _scale_lookup(instrument.scale))

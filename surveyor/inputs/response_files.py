@@ -98,8 +98,11 @@ def _detect_format(path: Path, raw: bytes) -> tuple[str, list[Problem]]:
 
 def _check_zip(path: Path, raw: bytes) -> None:
     """Accept an xlsx workbook; name what any other zip file is."""
+    from surveyor.inputs.workbook import check_archive
+
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            check_archive(path, archive)
             names = archive.namelist()
             mimetype = archive.read("mimetype").decode("ascii", "replace") if (
                 "mimetype" in names
@@ -128,31 +131,17 @@ def _check_zip(path: Path, raw: bytes) -> None:
 
 def _decode(path: Path, raw: bytes) -> tuple[str, bytes, str, list[Problem]]:
     """Return the text, UTF-8 bytes for the parser, the encoding read and any warning."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        # Excel's "Unicode Text" export: UTF-16 with a BOM, tab-delimited.
-        text = raw.decode("utf-16")
-        return text, text.encode("utf-8"), "utf-16", []
-    body, encoding = (raw[3:], "utf-8-sig") if raw[:3] == b"\xef\xbb\xbf" else (raw, "utf-8")
-    if b"\x00" in body[:8192]:
-        raise SurveyorError(f"{path}: is a binary file, not a CSV or .xlsx file")
+    from surveyor.inputs.text import DecodeError, decode
+
     try:
-        return body.decode("utf-8"), body, encoding, []
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = body.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise SurveyorError(
-            f"{path}: is neither UTF-8 nor Windows-1252 text (byte {exc.start}); "
-            "save it as 'CSV UTF-8'"
-        ) from exc
-    warning = Problem(
-        "file",
-        "is not UTF-8, so it was read as Windows-1252 (Western European); check that "
-        "accented names look right, or save it as 'CSV UTF-8'",
-        severity="warning",
-    )
-    return text, text.encode("utf-8"), "cp1252", [warning]
+        decoded = decode(raw)
+    except DecodeError as exc:
+        raise SurveyorError(f"{path}: {exc}") from exc
+    text, encoding = decoded.text, decoded.encoding
+    # Plain UTF-8 goes to the parser as it came, without a copy of a large file.
+    body = raw if encoding == "utf-8" else text.encode("utf-8")
+    notes = [Problem("file", note, severity="warning") for note in decoded.notes]
+    return text, body, encoding, notes
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -202,7 +191,21 @@ def _csv_text(path: Path, raw: bytes) -> _CsvText:
     delimiter = _sniff_delimiter(sample)
     lines = sample.splitlines()
     leading = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    refuse_wide(path, len(next(csv.reader([lines[leading] if lines else ""], delimiter=delimiter),
+                               [])))
     return _CsvText(body, encoding, problems, delimiter, lines, leading)
+
+
+def refuse_wide(path: Path, width: int) -> None:
+    """Refuse a table with more columns than ``MAX_COLUMNS``."""
+    from surveyor.inputs.limits import MAX_COLUMNS
+
+    if width > MAX_COLUMNS:
+        raise SurveyorError(
+            f"{path}: its header has {width:,} columns or more, beyond surveyor's limit of "
+            f"{MAX_COLUMNS:,}; keep the identifier columns and the item columns (delete the "
+            "others) and try again"
+        )
 
 
 def _read_csv(path: Path, source: _CsvText, instrument: Instrument) -> _Table:
@@ -261,39 +264,17 @@ def _parser_problem(message: str) -> Problem:
 
 def _read_xlsx(path: Path, raw: bytes) -> _Table:
     import numpy as np
-    import openpyxl
     import pandas as pd
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise SurveyorError(f"{path}: cannot be read as an Excel workbook ({exc})") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        # Some writers store a wrong sheet size; forgetting it makes openpyxl read every cell.
-        sheet.reset_dimensions()
-        grid = [
-            [_cell_text(v) for v in row]
-            for row in sheet.iter_rows(min_row=1, values_only=True)
-        ]
-    except Exception as exc:
-        raise SurveyorError(f"{path}: cannot be read as an Excel workbook ({exc})") from exc
-    finally:
-        workbook.close()
+    from surveyor.inputs.workbook import read_sheet
+
+    grid = read_sheet(path, raw)
     width = max((len(row) for row in grid), default=0)
-    if width == 0 or not any(cell.strip() for row in grid for cell in row):
+    if width == 0:
         return _Table([], None, np.empty(0, np.int64), 0, None, [])
-    grid = [row + [""] * (width - len(row)) for row in grid]
     cells = pd.DataFrame(grid, dtype=object)
     rows = np.arange(1, len(grid) + 1, dtype=np.int64)
     return _split_header(cells, rows, width, None, [])
-
-
-def _cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a CSV export would hold (4.0 reads as '4')."""
-    from surveyor.inputs.export_files import cell_text
-
-    return cell_text(value)
 
 
 def _split_header(cells, rows, n_header_fields, encoding, problems) -> _Table:

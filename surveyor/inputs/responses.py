@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from surveyor.errors import Problem, ResponsesError
+from surveyor.errors import Problem, ResponsesError, printable
 from surveyor.inputs.response_files import (
     _column_key,
     _csv_text,
@@ -52,6 +52,8 @@ WAVE = "wave"
 # Beyond this many row-level problems the rest are counted, not listed: a file coded on the
 # wrong scale would otherwise build millions of messages nobody reads.
 MAX_ROW_PROBLEMS = 10_000
+# Ignored columns named in the warning; the rest are counted.
+IGNORED_LISTED = 20
 # What people type for "no answer". Never silently treated as missing (a typo for a label
 # must not vanish), but the error message then says how to mark an unanswered item.
 NA_LIKE = frozenset(
@@ -316,10 +318,11 @@ def _validate(
         position = layout[name]
         codes, distinct = stripped(position)
         codes = codes[keep]
+        where = f"column {table.header[position].strip()}"
+        codes, distinct = check_names(codes, distinct, rows, where, name, problems)
         text[name] = codes, distinct
         blank = np.flatnonzero((distinct == "")[codes])
         if len(blank):
-            where = f"column {table.header[position].strip()}"
             entries.append((blank, position, _blank_factory(rows, where, name)))
     if "respondent_id" in text:
         _check_duplicates(text, layout, rows, table.header, entries)
@@ -355,6 +358,70 @@ def _validate(
     no_answer = np.isnan(values).all(axis=1) & ~row_bad if n else np.zeros(0, bool)
     problems.extend(_no_answer_problems(rows, no_answer))
     return _frame(text, text_columns, values, instrument, rows), skipped
+
+
+def check_names(
+    codes: np.ndarray,
+    distinct: np.ndarray,
+    rows: np.ndarray,
+    where: str,
+    name: str,
+    problems: list[Problem],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normalise an organization or set column (``surveyor.inputs.names``), warn about the
+    spellings that became one, and report every name or id longer than the limit.
+
+    Returns the column's codes and distinct values after normalisation.
+    """
+    from surveyor.inputs.limits import MAX_NAME_CHARS
+    from surveyor.inputs.names import normalise_codes, too_long
+
+    if name in ("organization", "set"):
+        old, old_codes = distinct, codes
+        codes, distinct, merged = normalise_codes(codes, distinct)
+        if merged:
+            row_of = _first_rows(old_codes, rows)
+            problems.extend(_merge_warnings(old, merged, row_of, where, name))
+    long = too_long(distinct)
+    if long:
+        row_of = _first_rows(codes, rows)
+        what = {"respondent_id": "an id", "organization": "an organization name"}.get(
+            name, f"a {name} name")
+        for index in (i for i in long if i in row_of):
+            problems.append(Problem(
+                f"row {row_of[index]}, {where}",
+                f"'{distinct[index][:40]}...' is {len(distinct[index]):,} characters long, "
+                f"more than the limit of {MAX_NAME_CHARS} for {what}; shorten it (and every "
+                "row that repeats it)",
+            ))
+    return codes, distinct
+
+
+def _first_rows(codes: np.ndarray, rows: np.ndarray) -> dict[int, int]:
+    """Each code that occurs, with the row number where it first occurs."""
+    import pandas as pd
+
+    first = pd.Series(codes).drop_duplicates()
+    return dict(zip(first.to_numpy().tolist(), rows[first.index.to_numpy()].tolist(),
+                    strict=True))
+
+
+def _merge_warnings(old, merged, row_of, where: str, name: str) -> list[Problem]:
+    from surveyor.inputs.names import normalise_name
+
+    found = []
+    for members in merged:
+        members = sorted((m for m in members if m in row_of), key=row_of.__getitem__)
+        if len(members) < 2:
+            continue
+        spelled = " and ".join(f"'{old[m]}' (row {row_of[m]})" for m in members)
+        found.append(Problem(
+            where,
+            f"{spelled} differ only in spacing, invisible characters or how accents are "
+            f"encoded, and are read as one {name}, '{normalise_name(old[members[0]])}'",
+            severity="warning",
+        ))
+    return found
 
 
 def _no_answer_problems(rows: np.ndarray, no_answer: np.ndarray) -> list[Problem]:
@@ -433,7 +500,9 @@ def _resolve_columns(
             )
         problems.append(Problem("header", what))
     if ignored:
-        names = ", ".join(f"'{header[p].strip()}'" for p in ignored)
+        names = ", ".join(f"'{header[p].strip()[:60]}'" for p in ignored[:IGNORED_LISTED])
+        if len(ignored) > IGNORED_LISTED:
+            names += f" and {len(ignored) - IGNORED_LISTED:,} more"
         problems.append(
             Problem("header", f"columns not in the instrument are ignored: {names}",
                     severity="warning")
@@ -574,7 +643,7 @@ def _check_name_variants(text, rows, problems) -> None:
         problems.append(
             Problem(
                 f"column {what}",
-                f"{within}{spelled} differ only in case or spacing and are kept as different "
+                f"{within}{spelled} differ only in case and are kept as different "
                 f"{what}s; write them the same way if they are one {what}",
                 severity="warning",
             )
@@ -607,8 +676,7 @@ def _map_value(text: str, lookup: dict[str, float], scale: Scale) -> float:
 
 
 def _bad_value_message(text: str, scale: Scale) -> str:
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    shown = shown.replace("\n", " ")
+    shown = printable(text if len(text) <= 40 else text[:37] + "...", newlines=False)
     base = f"'{shown}' is not on the scale {scale.min}-{scale.max} (or one of its labels)"
     key = _norm(text)
     try:
