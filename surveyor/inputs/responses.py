@@ -406,6 +406,16 @@ def _first_rows(codes: np.ndarray, rows: np.ndarray) -> dict[int, int]:
                     strict=True))
 
 
+def _visible(name: str) -> str:
+    """A name with its combining marks, control and invisible characters escaped, so that
+    'E\\u0301quipe' (NFD) shows how it differs from 'Équipe' (NFC), in the manifest too."""
+    import unicodedata
+
+    marked = "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Mn" else c
+                     for c in name)
+    return printable(marked, newlines=False)
+
+
 def _merge_warnings(old, merged, row_of, where: str, name: str) -> list[Problem]:
     from surveyor.inputs.names import normalise_name
 
@@ -414,7 +424,7 @@ def _merge_warnings(old, merged, row_of, where: str, name: str) -> list[Problem]
         members = sorted((m for m in members if m in row_of), key=row_of.__getitem__)
         if len(members) < 2:
             continue
-        spelled = " and ".join(f"'{old[m]}' (row {row_of[m]})" for m in members)
+        spelled = " and ".join(f"'{_visible(old[m])}' (row {row_of[m]})" for m in members)
         found.append(Problem(
             where,
             f"{spelled} differ only in spacing, invisible characters or how accents are "
