@@ -60,11 +60,15 @@ class Problem:
 class ValidationError(SurveyorError):
     """A file failed validation; ``problems`` lists every problem found at once."""
 
-    def __init__(self, source: str, problems: list[Problem], limit: int = 20):
+    def __init__(
+        self, source: str, problems: list[Problem], limit: int = 20, notes: list[str] = ()
+    ):
         self.source = source
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         lines = [f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''} found"]
+        # How the file was read (its format, the rows dropped), to read the errors by.
+        lines += [f"  note: {printable(note)}" for note in notes]
         lines += [f"  {p}" for p in errors[:limit]]
         if len(errors) > limit:
             lines.append(f"  ... and {len(errors) - limit} more")

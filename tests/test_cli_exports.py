@@ -15,6 +15,9 @@ FIXTURES = [
     "qualtrics.csv", "qualtrics-labels.csv", "qualtrics-legacy.csv", "surveymonkey.csv",
     "surveymonkey.xlsx", "google-forms.csv", "ms-forms.xlsx", "kobo.csv", "kobo.xlsx",
     "questions-cp1252.csv", "questions-utf16.txt",
+    # Real-export defects (issue 12): each scores with no mapping.
+    "ms-forms.csv", "surveymonkey-respondentid.csv", "surveymonkey-startdate.csv",
+    "kobo-hxl.csv", "odk-central.csv",
 ]
 
 

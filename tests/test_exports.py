@@ -39,6 +39,11 @@ CASES = {
     "kobo.xlsx": ("kobo", None),
     "questions-cp1252.csv": ("csv", None),
     "questions-utf16.txt": ("csv", None),
+    "ms-forms.csv": ("ms-forms", None),
+    "surveymonkey-respondentid.csv": ("surveymonkey", None),
+    "surveymonkey-startdate.csv": ("surveymonkey", None),
+    "kobo-hxl.csv": ("kobo", None),
+    "odk-central.csv": ("odk-central", None),
 }
 
 
@@ -172,7 +177,12 @@ def test_qualtrics_recode_mismatch_names_row_column_value(mini, tmp_path):
     assert "row 5, column 'Q5_2' (S): '5' (item a2) is not in the mapping's recode table" in message
     assert "(0, 1, 2, 3, 4)" in message
     assert "row 7, column 'Q6_2' (V): '6' (item b2)" in message
-    rows = [int(line.split(",")[0].split()[-1]) for line in message.splitlines()[1:]]
+    lines = message.splitlines()[1:]
+    # How the export was read comes first, then the problems row by row.
+    assert lines[0] == "  note: read as a Qualtrics export"
+    assert lines[1].startswith("  note: dropped 1 Survey Preview row")
+    problems = [line for line in lines if not line.startswith("  note: ")]
+    rows = [int(line.split(",")[0].split()[-1]) for line in problems]
     assert rows == sorted(rows)
 
 
@@ -401,3 +411,86 @@ def test_every_format_scores_identically(mini, tmp_path):
         pd.testing.assert_frame_equal(
             result.reliability, first.reliability, obj=f"{name} reliability"
         )
+
+
+# ----------------------------------------------------------- real-export defects (issue 12)
+
+
+def test_ms_forms_headed_id_uses_it_as_the_platform_id():
+    # Before: "'ID' is not in list" unless a mapping was given.
+    export = load_export(EXPORTS / "ms-forms.csv")
+    assert (export.format, export.id_column) == ("ms-forms", "Id")
+    assert export.notes == [
+        "the file is not UTF-8, so it was read as Windows-1252 (Western European); check "
+        "that accented names look right, or export it again as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, id_column",
+    [("surveymonkey-respondentid.csv", "RespondentID"), ("surveymonkey-startdate.csv", None)],
+)
+def test_older_surveymonkey_exports_drop_their_answer_kinds_row(name, id_column, mini):
+    export = load_export(EXPORTS / name, "surveymonkey")  # --format is accepted too
+    assert export.id_column == id_column
+    assert export.rows[0] == 3 and len(export.data) == 8
+    assert "Response" not in export.data[0]
+    table = read_export(EXPORTS / name, mini)
+    assert table.frame["respondent_id"].tolist()[:2] == ["r01", "r02"]
+
+
+def test_kobo_hxl_row_is_dropped_with_a_note(mini):
+    table = read_export(EXPORTS / "kobo-hxl.csv", mini)
+    assert table.rows[0] == 3 and len(table.rows) == 8
+    assert table.notes[0] == (
+        "dropped the HXL hashtag row (row 2: #respondent, #org, #group+set...)"
+    )
+
+
+def test_odk_central_reads_group_paths_and_choice_names(mini):
+    table = read_export(EXPORTS / "odk-central.csv", mini)
+    assert table.format == "odk-central"
+    assert table.columns["a1"] == "alpha_sub-a1"
+    expected = as_codes(canonical_frame(), mini)
+    assert as_codes(table.frame, mini)[mini.item_ids].equals(expected[mini.item_ids])
+
+
+def qualtrics_grid(statuses: list[str]) -> str:
+    """A 3-row Qualtrics export with one respondent per status."""
+    names = ["StartDate", "EndDate", "Status", "Finished", "ResponseId", "Org", "Set",
+             "a1", "a2", "a3", "b1", "b2", "b3"]
+    texts = ["Start Date", "End Date", "Response Type", "Finished", "Response ID", "Org",
+             "Set", *(f"Q - item {i}" for i in range(6))]
+    imports = [f'"{{""ImportId"":""{n}""}}"' for n in names]
+    lines = [",".join(names), ",".join(texts), ",".join(imports)]
+    for i, status in enumerate(statuses):
+        lines.append(f"2024-01-01,2024-01-01,{status},1,R_{i},Acme,Set A,1,2,3,4,5,1")
+    return "\n".join(lines) + "\n"
+
+
+def test_qualtrics_spam_statuses_are_dropped(mini, tmp_path):
+    path = tmp_path / "qualtrics.csv"
+    path.write_text(qualtrics_grid(["0", "8", "9", "12", "17", "Spam", "0"]), encoding="utf-8")
+    export = load_export(path)
+    assert export.format == "qualtrics" and export.rows == [4, 10]
+    assert export.notes == [
+        "dropped 2 Spam rows (rows 5, 9)", "dropped 1 Preview Spam row (row 6)",
+        "dropped 1 Imported Spam row (row 7)", "dropped 1 Offline Survey Preview row (row 8)",
+    ]
+
+
+def test_an_export_with_every_row_filtered_out_says_what_was_dropped(mini, tmp_path):
+    from surveyor.inputs.responses import responses_from_table
+
+    path = tmp_path / "qualtrics.csv"
+    path.write_text(qualtrics_grid(["2", "2", "1"]), encoding="utf-8")
+    with pytest.raises(ResponsesError) as caught:
+        responses_from_table(read_export(path, mini), mini, path)
+    assert str(caught.value).splitlines()[1:] == [
+        "  note: read as a Qualtrics export",
+        "  note: dropped 2 Survey Test rows (rows 4, 5)",
+        "  note: dropped 1 Survey Preview row (row 6)",
+        "  no responses are left in the export after the rows dropped above; check the survey "
+        "tool's filters and export the real responses (test and preview responses are never "
+        "scored; --include-partial keeps unfinished ones)",
+    ]

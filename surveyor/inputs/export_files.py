@@ -25,6 +25,8 @@ GOOGLE_TIMESTAMPS = frozenset(
     {"timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
      "informazioni cronologiche", "tijdstempel", "sygnatura czasowa", "tidsstempel"}
 )
+SURVEYMONKEY_FIRST = frozenset({"respondentid", "respondent id", "startdate", "start date"})
+ODK_CENTRAL_META = frozenset({"meta-instanceid", "key", "submitterid", "reviewstate"})
 KOBO_META = frozenset(
     {"_id", "_uuid", "_submission_time", "_index", "_validation_status", "_submitted_by",
      "_parent_index", "__version__"}
@@ -134,6 +136,17 @@ def _is_import_row(row: list[str]) -> bool:
     return bool(re.match(r"""^\{\s*["']importid["']\s*:""", first.strip(), re.IGNORECASE))
 
 
+def _surveymonkey_subheader(grid: list[list[str]]) -> bool:
+    """An older SurveyMonkey export: first ``RespondentID`` (or ``StartDate``, ``EndDate``
+    without any id), then the row of answer kinds (``Response``, ``Open-Ended Response``)."""
+    if len(grid) < 2 or not grid[0]:
+        return False
+    kinds = {norm(cell) for cell in grid[1]}
+    return norm(grid[0][0]) in SURVEYMONKEY_FIRST and not grid[1][0].strip() and bool(
+        kinds & {"response", "open-ended response"}
+    )
+
+
 def detect_grid_format(grid: list[list[str]]) -> str:
     """The export format a grid's header rows show; ``csv`` when none matches."""
     if not grid:
@@ -147,7 +160,7 @@ def detect_grid_format(grid: list[list[str]]) -> str:
         "startdate" in first | second or "finished" in first | second
     ):
         return "qualtrics-legacy"
-    if {"respondent id", "collector id"} <= first:
+    if {"respondent id", "collector id"} <= first or _surveymonkey_subheader(grid):
         return "surveymonkey"
     if grid[0] and norm(grid[0][0]) in GOOGLE_TIMESTAMPS:
         return "google-forms"
@@ -155,6 +168,8 @@ def detect_grid_format(grid: list[list[str]]) -> str:
         return "ms-forms"
     if first & KOBO_META:
         return "kobo"
+    if "submissiondate" in first and first & ODK_CENTRAL_META:
+        return "odk-central"
     return "csv"
 
 

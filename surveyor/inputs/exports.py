@@ -56,9 +56,12 @@ if TYPE_CHECKING:
 
 FORMATS = (
     "csv", "qualtrics", "qualtrics-legacy", "surveymonkey", "google-forms", "ms-forms", "kobo",
+    "odk-central",
 )
 # What the CLI's --format accepts: the legacy Qualtrics layout is recognised on its own.
-FORMAT_CHOICES = ("csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo")
+FORMAT_CHOICES = (
+    "csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo", "odk-central",
+)
 FORMAT_NAMES = {
     "csv": "CSV or Excel table",
     "qualtrics": "Qualtrics export",
@@ -67,13 +70,23 @@ FORMAT_NAMES = {
     "google-forms": "Google Forms export",
     "ms-forms": "Microsoft Forms export",
     "kobo": "KoboToolbox export",
+    "odk-central": "ODK Central export",
 }
+# How a format joins an XLSForm group's name to a field's: alpha_sub/a1, alpha_sub-a1.
+GROUP_SEPARATORS = {"odk-central": "-"}
 MAX_PROBLEMS = 10_000
 
-# Qualtrics Status values that are not real respondents, as text and as numeric codes.
+# Qualtrics Status values that are not real respondents, as text and as numeric codes:
+# previews, tests, and responses Qualtrics flagged as spam (among them imported and
+# offline previews).
 QUALTRICS_NOT_RESPONSES = {
     "survey preview": "Survey Preview", "1": "Survey Preview",
     "survey test": "Survey Test", "2": "Survey Test",
+    "spam": "Spam", "8": "Spam",
+    "preview spam": "Preview Spam", "survey preview spam": "Preview Spam", "9": "Preview Spam",
+    "imported spam": "Imported Spam", "12": "Imported Spam",
+    "offline survey preview": "Offline Survey Preview", "offline preview": (
+        "Offline Survey Preview"), "17": "Offline Survey Preview",
 }
 SURVEYMONKEY_SINGLE = frozenset({"response", "open-ended response", ""})
 CANONICAL_IDS = {
@@ -116,6 +129,11 @@ class Export:
     id_column: str | None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def leaf(self, index: int) -> str:
+        """A column's key without its XLSForm group path: ``alpha_sub/a1`` -> ``a1``."""
+        separator = GROUP_SEPARATORS.get(self.format, "/")
+        return self.keys[index].rsplit(separator, 1)[-1].strip()
 
     def column(self, index: int) -> list[str]:
         return [row[index] for row in self.data]
@@ -171,27 +189,68 @@ def load_export(
     grid = [row + [""] * (width - len(row)) for row in grid]
     reader = {
         "csv": _read_plain, "google-forms": _read_plain, "ms-forms": _read_plain,
-        "kobo": _read_plain, "qualtrics": _read_qualtrics, "qualtrics-legacy": _read_qualtrics,
-        "surveymonkey": _read_surveymonkey,
+        "kobo": _read_plain, "odk-central": _read_plain, "qualtrics": _read_qualtrics,
+        "qualtrics-legacy": _read_qualtrics, "surveymonkey": _read_surveymonkey,
     }[format]
     export = reader(path, format, grid, include_partial)
     export.encoding = encoding
+    if encoding == "cp1252":
+        export.notes.append(
+            "the file is not UTF-8, so it was read as Windows-1252 (Western European); check "
+            "that accented names look right, or export it again as UTF-8"
+        )
     _drop_blank_rows(export)
     return export
 
 
+# Each platform's own id for a response, by format: the first header found wins.
+PLATFORM_IDS = {
+    "ms-forms": ("id",),
+    "kobo": ("_uuid",),
+    "odk-central": ("meta-instanceid", "key", "instanceid"),
+    "surveymonkey": ("respondent id", "respondentid"),
+}
+
+
+def reading_notes(format: str, notes: list[str]) -> list[str]:
+    """What an error message says first about how an export was read."""
+    name = FORMAT_NAMES.get(format, format)
+    return [f"read as {'an' if name[:1] in 'AEIOU' else 'a'} {name}", *notes]
+
+
 def _read_plain(path: Path, format: str, grid: list[list[str]], include_partial: bool) -> Export:
     header = [cell.strip() for cell in grid[0]]
-    id_column = {
-        "csv": None, "google-forms": None, "ms-forms": "ID", "kobo": None,
-    }[format]
-    if format == "kobo":
-        leaves = {_leaf(key): key for key in header}
-        id_column = leaves.get("respondent_id") or ("_uuid" if "_uuid" in header else None)
-    return Export(
+    export = Export(
         path=path, format=format, keys=header, texts=list(header), data=grid[1:],
-        rows=list(range(2, len(grid) + 1)), id_column=id_column,
+        rows=list(range(2, len(grid) + 1)), id_column=None,
     )
+    if format in ("kobo", "odk-central"):
+        # A form built by surveyor has its own respondent_id field; it comes first.
+        own = [key for i, key in enumerate(header) if norm(export.leaf(i)) == "respondent_id"]
+        export.id_column = own[0] if own else None
+    export.id_column = export.id_column or platform_id_column(header, format)
+    _drop_hxl_row(export)
+    return export
+
+
+def platform_id_column(keys: list[str], format: str) -> str | None:
+    """The header of the column in which the platform names each response, if any."""
+    by_name = {norm(key): key for key in reversed(keys)}
+    return next((by_name[name] for name in PLATFORM_IDS.get(format, ()) if name in by_name),
+                None)
+
+
+def _drop_hxl_row(export: Export) -> None:
+    """Drop the Humanitarian Exchange Language row (``#fluids``) a Kobo export may carry
+    under its header: tags, not answers."""
+    if not export.data:
+        return
+    first = [cell.strip() for cell in export.data[0] if cell.strip()]
+    if first and all(re.fullmatch(r"#[A-Za-z][\w+-]*", cell) for cell in first):
+        export.notes.append(
+            f"dropped the HXL hashtag row (row {export.rows[0]}: {', '.join(first[:3])}...)"
+        )
+        _keep_rows(export, {export.rows[0]})
 
 
 def _read_qualtrics(
@@ -267,7 +326,7 @@ def _read_surveymonkey(
         texts.append(key)
     return Export(
         path=path, format=format, keys=keys, texts=texts, data=grid[2:],
-        rows=list(range(3, len(grid) + 1)), id_column="Respondent ID",
+        rows=list(range(3, len(grid) + 1)), id_column=platform_id_column(keys, format),
     )
 
 
@@ -284,11 +343,6 @@ def _drop_blank_rows(export: Export) -> None:
     if blank:
         _keep_rows(export, set(blank))
         export.notes.append(f"skipped {_count(len(blank), 'empty row')} ({_rows_text(blank)})")
-
-
-def _leaf(key: str) -> str:
-    """A Kobo header without its group path: ``alpha_sub/a1`` -> ``a1``."""
-    return key.rsplit("/", 1)[-1].strip()
 
 
 def _count(n: int, noun: str) -> str:
@@ -317,8 +371,8 @@ def find_columns(export: Export, reference: str) -> list[int]:
         found = [i for i, value in enumerate(values) if norm(value) == wanted]
         if found:
             return found
-    if export.format == "kobo":
-        return [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == wanted]
+    if export.format in ("kobo", "odk-central"):
+        return [i for i in range(len(export.keys)) if norm(export.leaf(i)) == wanted]
     return []
 
 
@@ -414,7 +468,7 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
     for name, aliases in CANONICAL_IDS.items():
         found: list[int] = []
         for alias in aliases:
-            found = [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == alias]
+            found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == alias]
             if found:
                 break
         if name == "respondent_id" and not found and export.id_column:
@@ -425,7 +479,7 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
             plan.columns[name] = found[0]
     text_matched = 0
     for item in instrument.items:
-        found = [i for i, key in enumerate(export.keys) if norm(_leaf(key)) == item.id.lower()]
+        found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == norm(item.id)]
         if not found:
             found = _item_text_columns(export, item.text)
             text_matched += bool(found)
@@ -535,7 +589,8 @@ def read_export(
                 f"({name}: COLUMN) or, for a single-set export, give {option}",
             ))
     if any(p.severity == "error" for p in problems):
-        raise ResponsesError(str(export.path), problems)
+        raise ResponsesError(str(export.path), problems, notes=reading_notes(export.format,
+                                                                             notes))
 
     frame: dict[str, list[str]] = {}
     n = len(export.data)
@@ -560,7 +615,8 @@ def read_export(
     # Listed row by row, as the consultant walks through the file.
     problems += [problem for _, _, problem in sorted(recode_problems, key=lambda p: p[:2])]
     if any(p.severity == "error" for p in problems):
-        raise ResponsesError(str(export.path), problems[:MAX_PROBLEMS])
+        raise ResponsesError(str(export.path), problems[:MAX_PROBLEMS],
+                             notes=reading_notes(export.format, notes))
     return CanonicalTable(
         frame=pd.DataFrame(frame, dtype=object, columns=list(frame)),
         rows=list(export.rows),
@@ -574,9 +630,10 @@ def _fill_kobo(
     export: Export, plan: _Plan, frame: dict[str, list[str]], instrument: Instrument,
     notes: list[str],
 ) -> None:
-    """Kobo specifics: XLSForm choice names ``dk``... stand for the never-scored options,
-    and an unanswered respondent code falls back to the submission's ``_uuid``."""
-    if export.format != "kobo":
+    """XLSForm platforms (Kobo, ODK Central): choice names ``dk``... stand for the
+    never-scored options, and (Kobo) an unanswered respondent code falls back to the
+    submission's ``_uuid``."""
+    if export.format not in ("kobo", "odk-central"):
         return
     missing = instrument.scale.missing
     for item_id in instrument.item_ids:

@@ -85,7 +85,7 @@ def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapp
     pairs = []
     for item in instrument.items:
         for index, (key, text) in enumerate(zip(export.keys, export.texts, strict=True)):
-            if norm(key.rsplit("/", 1)[-1]) == item.id.lower():
+            if norm(export.leaf(index)) == norm(item.id):
                 score = 1.0
             else:
                 score = max(match_score(item.text, text), match_score(item.text, key))
@@ -145,7 +145,7 @@ def _propose_ids(export: Export, mapping: Mapping, taken: set[int]) -> None:
     for name, aliases in CANONICAL_IDS.items():
         exact = [
             i for i in free if i not in taken
-            and (norm(export.keys[i].rsplit("/", 1)[-1]) in aliases
+            and (norm(export.leaf(i)) in aliases
                  or norm_text(export.texts[i]) in aliases)
         ]
         words = [
