@@ -142,3 +142,56 @@ def test_mapping_init_reports_what_to_check(tmp_path):
     ])
     assert result.exit_code == 2
     assert "does not look like a KoboToolbox export" in result.output
+
+
+# -------------------------------------------------- ids and groups (issue 12 §3)
+
+
+def test_platform_id_wins_and_groups_are_found_by_meaning(mini, tmp_path):
+    """Before: respondent_id was guessed from 'Please enter your address - Postal code'
+    (the word 'code') ahead of RespondentID, and set from the free text 'About your set'."""
+    proposal = propose_mapping(EXPORTS / "surveymonkey-meaning.csv", mini)
+    assert proposal.ids == {
+        "respondent_id": Source(column="RespondentID"),
+        "organization": Source(column="Your organisation"),
+        "set": Source(column="Which set are you in?"),
+    }
+    assert proposal.comments["set"] == (
+        "CHECK: found by what its question asks, 'Which set are you in?'"
+    )
+    # Accepted unchanged, the proposal reads the canonical sets and answers.
+    path = write(tmp_path, mapping_yaml(proposal))
+    table = read_export(EXPORTS / "surveymonkey-meaning.csv", mini, mapping=path)
+    canonical = list(csv.DictReader(io.StringIO((EXPORTS / "canonical.csv").read_text())))
+    assert table.frame["set"].tolist() == [row["set"] for row in canonical]
+    assert table.frame["organization"].tolist() == [row["organization"] for row in canonical]
+
+
+def plain_export(tmp_path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path = tmp_path / "export.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_an_embedded_data_field_names_the_set(mini, tmp_path):
+    texts = ["Alpha item one.", "Alpha item two.", "Alpha item three, reversed.",
+             "Beta item one.", "Beta item two.", "Beta item three."]
+    header = ["Email", "Your action learning set", "alsset", "Organisation", *texts]
+    rows = [[f"p{i}@example.org", f"we are set {i}", "Set A" if i < 4 else "Set B", "Acme",
+             "1", "2", "3", "4", "5", "1"] for i in range(8)]
+    proposal = propose_mapping(plain_export(tmp_path, header, rows), mini)
+    # The free-text answers under 'Your action learning set' are all different: not a group.
+    assert proposal.ids["set"] == Source(column="alsset")
+    assert proposal.ids["organization"] == Source(column="Organisation")
+    assert "respondent_id" not in proposal.ids  # never the e-mail address
+
+
+def test_personal_data_is_never_proposed_as_a_group(mini, tmp_path):
+    texts = ["Alpha item one.", "Alpha item two.", "Alpha item three, reversed.",
+             "Beta item one.", "Beta item two.", "Beta item three."]
+    header = ["Organisation e-mail address", "Set-up time", *texts]
+    rows = [["a@example.org", "5", "1", "2", "3", "4", "5", "1"] for _ in range(6)]
+    proposal = propose_mapping(plain_export(tmp_path, header, rows), mini)
+    assert "organization" not in proposal.ids and "set" not in proposal.ids

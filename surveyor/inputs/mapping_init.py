@@ -138,34 +138,82 @@ def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapp
     return mapping
 
 
+# Group columns found by what their question asks, not by an exact name. A set: "Which
+# set are you in?", "Your action learning set", an embedded-data field "alsset"; never a
+# "set-up" or "setting".
+MEANINGS = {
+    "organization": re.compile(
+        r"\b(organi[sz]ations?|org|company|employer|institution|trust)\b(?!-)"
+    ),
+    "set": re.compile(r"\b(action learning set|learning set|set|als ?set|set ?name)\b(?!-)"),
+}
+# Headers of columns that hold personal data: never proposed as an id or group.
+PERSONAL = re.compile(
+    r"\b(e-?mail|first name|last name|full name|your name|surname|address|postal|"
+    r"post ?code|zip|phone|mobile|ip ?address|ipaddress|latitude|longitude|birth|age)\b"
+    r"|^name$"
+)
+# A group column repeats its few short values; a free-text column does not.
+GROUP_MAX_CHARS = 80
+
+
 def _propose_ids(export: Export, mapping: Mapping, taken: set[int]) -> None:
+    """Propose the respondent id, organisation, set and wave columns.
+
+    The respondent id is a column named as surveyor names it, else the platform's own id
+    column (never a guess from words in a question). Organisation and set are a column
+    so named, else one whose question asks for it by meaning; never a column of personal
+    data or of free text.
+    """
     from surveyor.inputs.exports import CANONICAL_IDS
 
-    free = [i for i in range(len(export.keys)) if i not in taken]
     for name, aliases in CANONICAL_IDS.items():
-        exact = [
-            i for i in free if i not in taken
-            and (norm(export.leaf(i)) in aliases
-                 or norm_text(export.texts[i]) in aliases)
-        ]
-        words = [
-            i for i in free if i not in taken and any(
-                re.search(rf"\b{re.escape(alias)}\b", norm_text(export.texts[i]))
-                for alias in aliases
-            )
-        ]
-        found = exact or sorted(words, key=lambda i: len(export.texts[i]))
-        if found:
-            mapping.ids[name] = Source(column=export.keys[found[0]])
-            taken.add(found[0])
-            if not exact:
-                mapping.comments[name] = f"CHECK: guessed from '{export.texts[found[0]]}'"
-    if "respondent_id" not in mapping.ids and export.id_column is not None:
-        mapping.ids["respondent_id"] = Source(column=export.id_column)
+        free = [i for i in range(len(export.keys)) if i not in taken]
+        exact = [i for i in free if norm(export.leaf(i)) in aliases
+                 or norm_text(export.texts[i]) in aliases]
+        comment = None
+        if name == "respondent_id":
+            platform = [export.keys.index(export.id_column)] if export.id_column else []
+            found = exact or platform
+        elif exact:
+            found = exact
+        else:
+            meant = sorted((i for i in free if name in MEANINGS
+                            and _asks_for(export, i, MEANINGS[name])),
+                           key=lambda i: len(export.texts[i]))
+            found = [i for i in meant if _group_like(export, i)]
+            comment = "CHECK: found by what its question asks, '{}'"
+        if not found:
+            continue
+        mapping.ids[name] = Source(column=export.keys[found[0]])
+        taken.add(found[0])
+        if comment:
+            mapping.comments[name] = comment.format(export.texts[found[0]])
     if "respondent_id" not in mapping.ids:
         mapping.comments["respondent_id"] = (
             "no respondent id column found; the export's row numbers will be used"
         )
+
+
+def _asks_for(export: Export, index: int, meaning: re.Pattern) -> bool:
+    """Whether a column's question (or field name) asks for a group, and no personal data."""
+    text = norm_text(export.texts[index])
+    key = norm(re.sub(r"[_.]+", " ", export.leaf(index)))
+    # A long text is an introduction or a statement to rate, never the group question.
+    if len(text) > GROUP_MAX_CHARS or PERSONAL.search(text) or PERSONAL.search(key):
+        return False
+    return bool(meaning.search(text) or meaning.search(key))
+
+
+def _group_like(export: Export, index: int) -> bool:
+    """Whether a column's values look like group names: short, and repeated."""
+    values = [row[index].strip() for row in export.data if row[index].strip()]
+    if not values:
+        return True
+    if max(len(value) for value in values) > GROUP_MAX_CHARS:
+        return False
+    distinct = len(set(values))
+    return distinct <= max(3, len(values) // 2)
 
 
 def _propose_recode_hint(export: Export, instrument: Instrument, mapping: Mapping) -> None:
