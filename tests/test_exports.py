@@ -494,3 +494,71 @@ def test_an_export_with_every_row_filtered_out_says_what_was_dropped(mini, tmp_p
         "tool's filters and export the real responses (test and preview responses are never "
         "scored; --include-partial keeps unfinished ones)",
     ]
+
+
+def duplicated_export(tmp_path: Path) -> Path:
+    """A Google Forms export asking 'Alpha item two.' twice (columns F and G)."""
+    header = ["Timestamp", "Respondent code", "Organisation", "Action learning set",
+              "Alpha item one.", "Alpha item two.", "Alpha item two.",
+              "Alpha item three, reversed.", "Beta item one.", "Beta item two.",
+              "Beta item three."]
+    rows = [["2024-01-01", "r1", "Acme", "Set A", "1", "2", "4", "3", "4", "5", "1"]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    path = tmp_path / "google.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def mapping_file(tmp_path: Path, a2: str) -> Path:
+    items = {"a1": "Alpha item one.", "a3": "Alpha item three, reversed.",
+             "b1": "Beta item one.", "b2": "Beta item two.", "b3": "Beta item three."}
+    lines = ["respondent_id: Respondent code", "organization: Organisation",
+             "set: Action learning set", "items:", f"  a2: {a2}"]
+    lines += [f'  {k}: "{v}"' for k, v in items.items()]
+    path = tmp_path / "mapping.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("a2, value", [
+    ('{column: "Alpha item two.", occurrence: 1}', "2"),
+    ('{column: "Alpha item two.", occurrence: 2}', "4"),
+    ("{letter: G}", "4"),
+    ('{letter: f, column: "Alpha item two."}', "2"),
+])
+def test_a_repeated_header_is_chosen_by_occurrence_or_letter(mini, tmp_path, a2, value):
+    path = duplicated_export(tmp_path)
+    table = read_export(path, mini, mapping=mapping_file(tmp_path, a2))
+    assert table.frame["a2"].tolist() == [value]
+
+
+@pytest.mark.parametrize("a2, message", [
+    ('"Alpha item two."',
+     "items.a2: item a2: the question text 'Alpha item two.' heads 2 columns (F, G), so the "
+     "column is ambiguous; choose one in the mapping by its letter ({letter: F}) or by "
+     "occurrence ({column: ..., occurrence: 2} for the second from the left)"),
+    ('{column: "Alpha item two.", occurrence: 3}',
+     "items.a2: item a2: occurrence 3 of 'Alpha item two.' is asked for, but 2 columns are "
+     "so headed"),
+    ('{letter: E, column: "Alpha item two."}',
+     "items.a2: item a2: column E is headed 'Alpha item one.', not 'Alpha item two.'"),
+    ("{letter: Z}", "items.a2: item a2: the export has no column Z; its last column is K"),
+])
+def test_a_bad_column_choice_says_what_to_write(mini, tmp_path, a2, message):
+    path = duplicated_export(tmp_path)
+    with pytest.raises(ResponsesError) as caught:
+        read_export(path, mini, mapping=mapping_file(tmp_path, a2))
+    assert message in str(caught.value)
+
+
+def test_a_repeated_field_name_is_called_a_field_name(mini, tmp_path):
+    rows = list(csv.reader(io.StringIO((EXPORTS / "qualtrics.csv").read_text("utf-8-sig"))))
+    rows[0][18] = "Q5_1"  # Q5_2's field name now repeats Q5_1's
+    path = tmp_path / "q.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(ResponsesError) as caught:
+        read_export(path, mini, mapping=EXPORTS / "qualtrics.mapping.yaml")
+    assert "the field name 'Q5_1' heads 2 columns (R, S)" in str(caught.value)

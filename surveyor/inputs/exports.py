@@ -46,7 +46,14 @@ from surveyor.inputs.export_files import (
     detect_grid_format,
     read_grid,
 )
-from surveyor.inputs.mapping import Mapping, column_letter, load_mapping, norm, text_candidates
+from surveyor.inputs.mapping import (
+    Mapping,
+    column_index,
+    column_letter,
+    load_mapping,
+    norm,
+    text_candidates,
+)
 from surveyor.inputs.response_files import refuse_wide
 
 if TYPE_CHECKING:
@@ -408,13 +415,48 @@ def _choose(
         ))
         return None
     where = ", ".join(column_letter(i) for i in found)
+    # Qualtrics and Kobo field names should be unique; question texts often repeat.
+    named = "header" if export.format == "csv" else "question text"
+    if all(export.keys[i] == reference != export.texts[i] for i in found):
+        named = "field name"
     problems.append(Problem(
         location,
-        f"{what}: '{reference}' heads {len(found)} columns ({where}): the question text is "
-        "duplicated, so the column is ambiguous; name the column by its export header "
-        "(field name) in the mapping, or rename one question in the survey tool",
+        f"{what}: the {named} '{reference}' heads {len(found)} columns ({where}), so the "
+        "column is ambiguous; choose one in the mapping by its letter "
+        f"({{letter: {column_letter(found[0])}}}) or by occurrence ({{column: ..., "
+        "occurrence: 2} for the second from the left), or rename one in the survey tool",
     ))
     return None
+
+
+def _resolve(
+    export: Export, choice, what: str, location: str, problems: list[Problem]
+) -> int | None:
+    """The column a mapping's choice names (``Source`` or ``ItemColumn``), or None after
+    recording why not: by letter, else by header and occurrence."""
+    if choice.letter:
+        index = column_index(choice.letter)
+        if index >= len(export.keys):
+            problems.append(Problem(location, (
+                f"{what}: the export has no column {choice.letter}; its last column is "
+                f"{column_letter(len(export.keys) - 1)}")))
+            return None
+        if choice.column is not None and index not in find_columns(export, choice.column):
+            problems.append(Problem(location, (
+                f"{what}: column {choice.letter} is headed '{export.keys[index]}', not "
+                f"'{choice.column}'; check the letter")))
+            return None
+        return index
+    found = find_columns(export, choice.column)
+    if choice.occurrence:
+        if choice.occurrence > len(found):
+            problems.append(Problem(location, (
+                f"{what}: occurrence {choice.occurrence} of '{choice.column}' is asked for, "
+                f"but {len(found)} column{'s' if len(found) != 1 else ''} "
+                f"{'are' if len(found) != 1 else 'is'} so headed")))
+            return None
+        return found[choice.occurrence - 1]
+    return _choose(export, found, what, choice.column, location, problems)
 
 
 def _closest_header(export: Export, reference: str) -> str:
@@ -434,25 +476,20 @@ def _plan_from_mapping(
         if source.value is not None:
             plan.constants[name] = source.value
             continue
-        index = _choose(
-            export, find_columns(export, source.column), f"{name} column", source.column,
-            f"{prefix}{name}", problems,
-        )
+        index = _resolve(export, source, f"{name} column", f"{prefix}{name}", problems)
         if index is not None:
             plan.columns[name] = index
     for item in instrument.items:
         entry = mapping.items.get(item.id)
-        if entry is None or entry.column is None:
+        if entry is None or (entry.column is None and entry.letter is None):
             problems.append(Problem(
                 f"{prefix}items.{item.id}",
                 "no export column is given for this item; name the column that holds "
                 f"'{item.text}'",
             ))
             continue
-        index = _choose(
-            export, find_columns(export, entry.column), f"item {item.id}", entry.column,
-            f"{prefix}items.{item.id}", problems,
-        )
+        index = _resolve(export, entry, f"item {item.id}", f"{prefix}items.{item.id}",
+                         problems)
         if index is not None:
             plan.columns[item.id] = index
         table = entry.recode if entry.recode is not None else mapping.recode

@@ -15,6 +15,8 @@ by matching item texts to the export's question texts, for the consultant to che
       pe1: Q5_1                         # the column's header (or its question text)
       pe2: {column: Q5_2, match: 0.97}  # match: the proposal's similarity, informative only
       ll3: {column: Q7_3, recode: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}}   # this item only
+      ll4: {column: Q7_4, occurrence: 2}  # the second of two columns headed Q7_4
+      ll5: {letter: AB}                   # the column by its spreadsheet letter
     recode:                             # every other item: export value -> scale value
       0: 1
       1: 2
@@ -43,18 +45,29 @@ if TYPE_CHECKING:
 ID_FIELDS = ("respondent_id", "organization", "set", "wave")
 CONSTANT_FIELDS = ("organization", "set", "wave")
 TOP_FIELDS = ("instrument", "format", *ID_FIELDS, "items", "recode")
-ITEM_FIELDS = ("column", "match", "recode")
-SOURCE_FIELDS = ("column", "value")
+ITEM_FIELDS = ("column", "match", "recode", "occurrence", "letter")
+SOURCE_FIELDS = ("column", "value", "occurrence", "letter")
 MISSING_WORDS = frozenset({"missing", "unanswered"})
 # Proposals below this similarity are left for the consultant to fill in.
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where an id field comes from: an export ``column`` or a constant ``value``."""
+    """Where an id field comes from: an export ``column`` or a constant ``value``.
+
+    ``occurrence`` (1-based) chooses among columns with the same header, ``letter`` names
+    a column by its spreadsheet letter (``column`` is then optional, and checked if given).
+    """
 
     column: str | None = None
     value: str | None = None
+    occurrence: int | None = None
+    letter: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """The column as a message names it."""
+        return column_reference(self.column, self.occurrence, self.letter)
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,13 @@ class ItemColumn:
     column: str | None
     match: float | None = None
     recode: dict[str, str | None] | None = None
+    occurrence: int | None = None
+    letter: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """The column as a message names it."""
+        return column_reference(self.column, self.occurrence, self.letter)
 
 
 @dataclass
@@ -98,6 +118,21 @@ def norm_text(text: str) -> str:
     text = norm(text).replace("\u2019", "'").replace("\u2018", "'")
     text = text.replace("\u201c", '"').replace("\u201d", '"')
     return text.rstrip(" .:?!*")
+
+
+def column_reference(column: str | None, occurrence: int | None, letter: str | None) -> str:
+    """A mapping's column choice in words: ``Q5 (occurrence 2)``, ``column AB``."""
+    if letter:
+        return f"column {letter}" + (f" ('{column}')" if column else "")
+    return f"{column} (occurrence {occurrence})" if occurrence else str(column)
+
+
+def column_index(letter: str) -> int:
+    """The 0-based index of a spreadsheet letter: A -> 0, AA -> 26."""
+    index = 0
+    for char in letter.upper():
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index - 1
 
 
 def column_letter(index: int) -> str:
@@ -205,10 +240,13 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
             check.error("format", f"'{mapping.format}' is not one of {', '.join(FORMATS)}")
     used: dict[str, str] = {}
 
-    def use(column: str, location: str) -> None:
-        key = norm(column)
+    def use(choice: Source | ItemColumn, location: str) -> None:
+        if choice.letter:
+            key = f"letter {choice.letter.upper()}"
+        else:
+            key = f"{norm(choice.column)} #{choice.occurrence or 1}"
         if key in used:
-            check.error(location, f"column '{column}' is also used by {used[key]}")
+            check.error(location, f"column '{choice.reference}' is also used by {used[key]}")
         else:
             used[key] = location.removesuffix(".column")
 
@@ -219,8 +257,8 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
         if source is None:
             continue
         mapping.ids[name] = source
-        if source.column is not None:
-            use(source.column, name)
+        if source.column is not None or source.letter is not None:
+            use(source, name)
 
     scale_codes = {str(v) for v in instrument.scale.values} if instrument else None
     if "recode" in data:
@@ -242,13 +280,46 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
         if entry is None:
             continue
         mapping.items[str(item_id)] = entry
-        if entry.column is not None:
-            use(entry.column, f"{where}.column")
+        if entry.column is not None or entry.letter is not None:
+            use(entry, f"{where}.column")
     if known is not None:
         absent = [i for i in instrument.item_ids if i not in items]
         if absent:
             check.error("items", f"no entry for {', '.join(absent)}; every item needs a column")
     return mapping, check.problems
+
+
+def _parse_choice(check: Checker, raw: dict, where: str) -> dict[str, Any] | None:
+    """The column, occurrence and letter of a column choice; None after an error."""
+    column = raw.get("column")
+    if "column" in raw and column is None and "letter" not in raw:
+        check.error(f"{where}.column",
+                    "no export column chosen; name the column that holds this item")
+        return None
+    if column is not None and (isinstance(column, bool | dict | list)
+                               or not str(column).strip()):
+        check.error(f"{where}.column", "must be an export column header")
+        return None
+    occurrence = raw.get("occurrence")
+    if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(
+            occurrence, int) or occurrence < 1):
+        check.error(f"{where}.occurrence", "must be a whole number from 1: which of the "
+                    "columns with this header (1 for the first, from the left)")
+        return None
+    letter = raw.get("letter")
+    if letter is not None and not (isinstance(letter, str)
+                                   and re.fullmatch(r"[A-Za-z]{1,3}", letter.strip())):
+        check.error(f"{where}.letter", "must be a spreadsheet column letter such as F or AB")
+        return None
+    if letter is None and column is None:
+        check.error(f"{where}.column",
+                    "no export column chosen; name the column that holds this item")
+        return None
+    if letter is not None and occurrence is not None:
+        check.error(where, "give a letter or an occurrence, not both")
+        return None
+    return {"column": None if column is None else str(column), "occurrence": occurrence,
+            "letter": None if letter is None else letter.strip().upper()}
 
 
 def _parse_source(check: Checker, raw: Any, where: str) -> Source | None:
@@ -258,8 +329,10 @@ def _parse_source(check: Checker, raw: Any, where: str) -> Source | None:
         check.error(where, "must be a column header, {column: HEADER} or {value: TEXT}")
         return None
     check.unknown(raw, where, SOURCE_FIELDS, list_allowed=True)
-    if ("column" in raw) == ("value" in raw):
-        check.error(where, "give either column (an export header) or value (a constant)")
+    if "value" in raw and any(k in raw for k in ("column", "occurrence", "letter")) or not any(
+            k in raw for k in ("value", "column", "letter")):
+        check.error(where, "give either column (an export header, or letter) or value (a "
+                    "constant)")
         return None
     if "value" in raw:
         if where not in CONSTANT_FIELDS:
@@ -270,11 +343,8 @@ def _parse_source(check: Checker, raw: Any, where: str) -> Source | None:
             check.error(f"{where}.value", "must be non-empty text")
             return None
         return Source(value=str(value).strip())
-    column = raw["column"]
-    if column is None or isinstance(column, bool | dict | list) or not str(column).strip():
-        check.error(f"{where}.column", "must be an export column header")
-        return None
-    return Source(column=str(column))
+    choice = _parse_choice(check, raw, where)
+    return None if choice is None else Source(**choice)
 
 
 def _parse_item(
@@ -289,11 +359,8 @@ def _parse_item(
         check.error(where, "must be a column header or {column: HEADER, recode: {...}}")
         return None
     check.unknown(raw, where, ITEM_FIELDS, list_allowed=True)
-    column = raw.get("column")
-    if column is None or isinstance(column, bool | dict | list) or not str(column).strip():
-        check.error(
-            f"{where}.column", "no export column chosen; name the column that holds this item"
-        )
+    choice = _parse_choice(check, raw, where)
+    if choice is None:
         return None
     match = raw.get("match")
     if match is not None and (isinstance(match, bool) or not isinstance(match, int | float)):
@@ -302,7 +369,7 @@ def _parse_item(
     recode = None
     if "recode" in raw:
         recode = _parse_recode(check, raw["recode"], f"{where}.recode", scale_codes)
-    return ItemColumn(column=str(column), match=match, recode=recode)
+    return ItemColumn(match=match, recode=recode, **choice)
 
 
 def _parse_recode(

@@ -114,13 +114,17 @@ def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapp
             items[item.id] = ItemColumn(column=None)
             continue
         score, index = chosen[item.id]
-        items[item.id] = ItemColumn(column=export.keys[index], match=round(score, 2))
         ties = [i for s, i in ranked if i != index and s == score]
         duplicates = [i for i, key in enumerate(export.keys) if key == export.keys[index]]
+        # A repeated header is told apart by its occurrence, so the proposal loads.
+        occurrence = duplicates.index(index) + 1 if len(duplicates) > 1 else None
+        items[item.id] = ItemColumn(column=export.keys[index], match=round(score, 2),
+                                    occurrence=occurrence)
         if len(duplicates) > 1:
             where = ", ".join(column_letter(i) for i in duplicates)
             comments[f"items.{item.id}"] = (
-                f"AMBIGUOUS: this header heads columns {where}; rename one in the export"
+                f"AMBIGUOUS: this header heads columns {where}; column "
+                f"{column_letter(index)} (occurrence {occurrence}) was taken: check it"
             )
         elif ties:
             others = ", ".join(export.describe(i) for i in ties)
@@ -222,7 +226,8 @@ def _propose_recode_hint(export: Export, instrument: Instrument, mapping: Mappin
     for entry in mapping.items.values():
         if entry.column is None:
             continue
-        index = export.keys.index(entry.column)
+        index = [i for i, key in enumerate(export.keys) if key == entry.column][
+            (entry.occurrence or 1) - 1]
         for row in export.data:
             value = recode_key(row[index])
             if re.fullmatch(r"[+-]?\d+", value):
@@ -269,6 +274,8 @@ def mapping_yaml(mapping: Mapping) -> str:
     for item_id, entry in mapping.items.items():
         note = comments.get(f"items.{item_id}")
         parts = [f"column: {_scalar(entry.column)}"]
+        if entry.occurrence is not None:
+            parts.append(f"occurrence: {entry.occurrence}")
         if entry.match is not None:
             parts.append(f"match: {entry.match:.2f}")
         if entry.recode is not None:
