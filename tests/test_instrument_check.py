@@ -203,3 +203,46 @@ def test_two_reverse_items_in_a_subscale_is_a_warning_not_an_error(tmp_path):
     assert [(p.location, p.severity) for p in problems] == [("items", "warning")]
     assert "2 reverse-worded items" in problems[0].message
     assert load_instrument(path).id == "mini"
+
+
+# ------------------------------------------------ upper-case item ids (issue 12 §3)
+
+
+def upper_case_instrument(tmp_path: Path) -> Path:
+    """The mini instrument with its items spelled as a survey tool names fields: A1, B_1."""
+    from .conftest import MINI_TEXT
+
+    text = re.sub(r"\{id: ([ab])(\d)", lambda m: f"{{id: {m.group(1).upper()}_{m.group(2)}",
+                  MINI_TEXT)
+    return write(tmp_path, text)
+
+
+def test_upper_case_item_ids_are_accepted(tmp_path):
+    instrument = load_instrument(upper_case_instrument(tmp_path))
+    assert instrument.item_ids == ["A_1", "A_2", "A_3", "B_1", "B_2", "B_3"]
+
+
+def test_item_ids_differing_only_in_case_are_duplicates(tmp_path):
+    text = edit("{id: a2,", "{id: A1,")
+    with pytest.raises(InstrumentError, match=r"duplicate item id 'A1' \(ids are matched "
+                       r"ignoring case\)"):
+        load_instrument(write(tmp_path, text))
+
+
+def test_upper_case_ids_match_headers_and_mappings_ignoring_case(tmp_path):
+    from surveyor.inputs.mapping import parse_mapping
+    from surveyor.inputs.responses import read_responses
+
+    instrument = load_instrument(upper_case_instrument(tmp_path))
+    path = tmp_path / "responses.csv"
+    for header, quoted in (("a_1,a_2,a_3,b_1,b_2,b_3", "R2"),
+                           ("A_1,A_2,A_3,B_1,B_2,B_3", '"R2"')):  # fast and careful reader
+        path.write_text(f"respondent_id,organization,set,{header}\nR1,O,S,1,2,3,4,5,1\n"
+                        f"{quoted},O,S,2,2,2,2,2,2\n", encoding="utf-8")
+        frame = read_responses(path, instrument).frame
+        # Written as the instrument spells them, whatever the file's case.
+        assert list(frame.columns[3:]) == instrument.item_ids
+        assert frame["A_1"].tolist() == [1.0, 2.0]
+    items = {item_id.lower(): item_id.lower() for item_id in instrument.item_ids}
+    mapping, problems = parse_mapping({"items": items}, instrument)
+    assert not problems and list(mapping.items) == instrument.item_ids

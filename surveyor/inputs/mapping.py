@@ -271,11 +271,14 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
     elif not isinstance(items, dict):
         check.error("items", "must map item ids to export columns")
         items = {}
-    known = set(instrument.item_ids) if instrument else None
+    # Item ids match ignoring case and are kept as the instrument spells them.
+    known = {i.casefold(): i for i in instrument.item_ids} if instrument else None
     for item_id, raw in items.items():
         where = f"items.{item_id}"
-        if known is not None and item_id not in known:
+        if known is not None and str(item_id).casefold() not in known:
             check.error(where, f"'{item_id}' is not an item of instrument '{instrument.id}'")
+        elif known is not None:
+            item_id = known[str(item_id).casefold()]
         entry = _parse_item(check, raw, where, scale_codes)
         if entry is None:
             continue
@@ -283,7 +286,8 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
         if entry.column is not None or entry.letter is not None:
             use(entry, f"{where}.column")
     if known is not None:
-        absent = [i for i in instrument.item_ids if i not in items]
+        given = {str(key).casefold() for key in items}
+        absent = [i for i in instrument.item_ids if i.casefold() not in given]
         if absent:
             check.error("items", f"no entry for {', '.join(absent)}; every item needs a column")
     return mapping, check.problems

@@ -224,7 +224,7 @@ def _read_csv(path: Path, source: _CsvText, instrument: Instrument) -> _Table:
         header = next(csv.reader(io.StringIO("\n".join(lines[leading:])), delimiter=delimiter))
     except (csv.Error, StopIteration):
         header = []
-    items = set(instrument.item_ids)
+    items = {item_id.casefold() for item_id in instrument.item_ids}
     for position, name in enumerate(header):
         dtypes[position] = "category" if _column_key(name) in items else str
     options: dict[str, Any] = dict(

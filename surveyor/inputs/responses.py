@@ -484,11 +484,13 @@ def _resolve_columns(
 ) -> dict[str, int]:
     """Map each known column to its position; report missing, repeated and ignored ones."""
     wanted = list(ID_COLUMNS) + [WAVE] + instrument.item_ids
+    # Headers match ignoring case; an item keeps the instrument's spelling (A1, Q5_1).
+    spelled = {name.casefold(): name for name in wanted}
     found: dict[str, list[int]] = {}
     ignored: list[int] = []
     for position, name in enumerate(header):
-        key = _column_key(name)
-        if key in wanted:
+        key = spelled.get(_column_key(name))
+        if key is not None:
             found.setdefault(key, []).append(position)
         elif name.strip():
             ignored.append(position)

@@ -15,6 +15,9 @@ from surveyor.yaml_files import Checker, kind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# Item ids may be spelled as a survey tool names its fields (A1, Q5_1): they are matched
+# ignoring case, and written as the instrument spells them.
+ITEM_ID_ANY_CASE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 QUESTION_WHEN = ("high", "low", "always")
 
 TOP_FIELDS = {
@@ -221,10 +224,12 @@ def _check_items(check: Checker, top: dict, subscale_ids: set[str]) -> None:
             continue
         iid = check.text(item, "id", where)
         if iid is not None:
-            if not ITEM_ID.match(iid):
-                check.error(f"{where}.id", f"'{iid}' must be lower-case letters, digits and '_'")
+            if not ITEM_ID_ANY_CASE.match(iid):
+                check.error(f"{where}.id", f"'{iid}' must be letters, digits and '_', starting "
+                            "with a letter")
             if iid.lower() in ids:
-                check.error(f"{where}.id", f"duplicate item id '{iid}'")
+                check.error(f"{where}.id", f"duplicate item id '{iid}' (ids are matched "
+                            "ignoring case)")
             if iid in subscale_ids:
                 check.error(f"{where}.id", f"'{iid}' is also a subscale id")
             ids.add(iid.lower())
