@@ -480,12 +480,10 @@ def test_qualtrics_spam_statuses_are_dropped(mini, tmp_path):
 
 
 def test_an_export_with_every_row_filtered_out_says_what_was_dropped(mini, tmp_path):
-    from surveyor.inputs.responses import responses_from_table
-
     path = tmp_path / "qualtrics.csv"
     path.write_text(qualtrics_grid(["2", "2", "1"]), encoding="utf-8")
     with pytest.raises(ResponsesError) as caught:
-        responses_from_table(read_export(path, mini), mini, path)
+        read_export(path, mini)
     assert str(caught.value).splitlines()[1:] == [
         "  note: read as a Qualtrics export",
         "  note: dropped 2 Survey Test rows (rows 4, 5)",

@@ -219,6 +219,17 @@ PLATFORM_IDS = {
 }
 
 
+def no_responses_left(notes: list[str]) -> Problem:
+    """The error for an export whose every row was dropped or blank."""
+    dropped = " after the rows dropped above" if any(
+        note.startswith(("dropped", "excluded")) for note in notes) else ""
+    return Problem("", (
+        f"no responses are left in the export{dropped}; check the survey tool's filters "
+        "and export the real responses (test and preview responses are never scored; "
+        "--include-partial keeps unfinished ones)"
+    ))
+
+
 def reading_notes(format: str, notes: list[str]) -> list[str]:
     """What an error message says first about how an export was read."""
     name = FORMAT_NAMES.get(format, format)
@@ -599,6 +610,10 @@ def read_export(
     if format is None and mapping is not None:
         format = mapping.format
     export = load_export(path, format, include_partial=include_partial)
+    if not export.data:
+        # Said before any column problem: with no rows left, the columns do not matter.
+        raise ResponsesError(str(export.path), [no_responses_left(export.notes)],
+                             notes=reading_notes(export.format, export.notes))
     problems: list[Problem] = []
     if mapping is not None:
         plan = _plan_from_mapping(export, instrument, mapping, problems)

@@ -164,19 +164,13 @@ def responses_from_table(table, instrument: Instrument, source: str | Path) -> R
     cells = table.frame.copy()
     cells.columns = range(len(header))
     grid = _Table(header, cells, np.asarray(table.rows, dtype=np.int64), len(header), None, [])
-    from surveyor.inputs.exports import reading_notes
+    from surveyor.inputs.exports import no_responses_left, reading_notes
 
     problems: list[Problem] = [Problem("", note, severity="warning") for note in table.notes]
     notes = reading_notes(table.format, table.notes)
     if cells.empty:
-        dropped = " after the rows dropped above" if any(
-            note.startswith(("dropped", "excluded")) for note in table.notes) else ""
-        problems.append(Problem("", (
-            f"no responses are left in the export{dropped}; check the survey tool's filters "
-            "and export the real responses (test and preview responses are never scored; "
-            "--include-partial keeps unfinished ones)"
-        )))
-        raise ResponsesError(str(path), problems, notes=notes)
+        raise ResponsesError(str(path), [*problems, no_responses_left(table.notes)],
+                             notes=notes)
     try:
         return _validated(path, grid, instrument, problems, digest, table.format, table.columns)
     except ResponsesError as exc:
