@@ -50,7 +50,8 @@ class Problem:
 
     location: str
     message: str
-    severity: str = "error"  # "error" or "warning"
+    # "error", "warning", or "note": a summary shown above a file's errors, not counted.
+    severity: str = "error"
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
@@ -69,6 +70,7 @@ class ValidationError(SurveyorError):
         lines = [f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''} found"]
         # How the file was read (its format, the rows dropped), to read the errors by.
         lines += [f"  note: {printable(note)}" for note in notes]
+        lines += [f"  note: {p}" for p in problems if p.severity == "note"]
         lines += [f"  {p}" for p in errors[:limit]]
         if len(errors) > limit:
             lines.append(f"  ... and {len(errors) - limit} more")

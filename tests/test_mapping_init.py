@@ -195,3 +195,34 @@ def test_personal_data_is_never_proposed_as_a_group(mini, tmp_path):
     rows = [["a@example.org", "5", "1", "2", "3", "4", "5", "1"] for _ in range(6)]
     proposal = propose_mapping(plain_export(tmp_path, header, rows), mini)
     assert "organization" not in proposal.ids and "set" not in proposal.ids
+
+
+def test_recode_hints_are_per_item_and_fit_the_scale(tmp_path):
+    """Before: one generic 5-point example whatever the scale. A 4-point instrument whose
+    export codes 0-3 (and 9 for "Don't know"), one item coded 1-4 already."""
+    from tests.conftest import edit
+
+    text = edit("values: [1, 2, 3, 4, 5]", "values: [1, 2, 3, 4]")
+    text = edit('"Neither agree nor disagree", ', "", text)
+    (tmp_path / "four.yaml").write_text(text, encoding="utf-8")
+    from surveyor.instrument.model import load_instrument
+
+    four = load_instrument(tmp_path / "four.yaml")
+    texts = ["Alpha item one.", "Alpha item two.", "Alpha item three, reversed.",
+             "Beta item one.", "Beta item two.", "Beta item three."]
+    header = ["Respondent code", "Organisation", "Set", *texts]
+    rows = [[f"r{i}", "Acme", "S", str(i % 4), "0", "3", "9", "2", str(i % 4 + 1)]
+            for i in range(6)]
+    proposal = propose_mapping(plain_export(tmp_path, header, rows), four)
+    assert proposal.comments["items.a1"].endswith(
+        "codes seen 0, 1, 2, 3, not all on the scale 1-4; e.g. recode: {0: 1, 1: 2, 2: 3, 3: 4}"
+    )
+    # Only 9 was seen there: the example follows the codes of the export as a whole.
+    assert proposal.comments["items.b1"].endswith(
+        "codes seen 9, not all on the scale 1-4; e.g. recode: {0: 1, 1: 2, 2: 3, 3: 4, "
+        "9: missing}"
+    )
+    assert "codes seen" not in proposal.comments["items.b3"]  # 1-4: on the scale
+    text = mapping_yaml(proposal)
+    assert "# recode: {0: 1, 1: 2, 2: 3, 3: 4, 9: missing}" in text
+    assert "(the items use different codes: give each its own recode)" in text

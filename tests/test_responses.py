@@ -452,7 +452,16 @@ def test_thirty_defects_are_all_reported(tmp_path, mini):
     problems = [p for p in info.value.problems if p.severity == "error"]
     assert len(problems) == 30
     message = str(info.value)
-    assert message.startswith(f"{path}: 30 problems found\n  row 2, column a1: '0'")
+    # A column's off-scale codes are summed up first (a sign of another coding), uncounted.
+    lines = message.splitlines()
+    assert lines[0] == f"{path}: 30 problems found"
+    assert lines[1] == (
+        "  note: column a1: 4 values are off the scale 1-5: '-1' (1 row), '0' (1 row), '1e9' "
+        "(1 row), 'inf' (1 row); if the survey tool codes its answers differently, give a "
+        "mapping with a recode table (`surveyor mapping init` suggests one)"
+    )
+    first = next(line for line in lines[1:] if not line.startswith("  note: "))
+    assert first.startswith("  row 2, column a1: '0'")
     assert message.endswith("  ... and 10 more")
     locations = [p.location for p in problems]
     assert "row 11, column respondent_id" in locations and "row 14" in locations

@@ -221,25 +221,50 @@ def _group_like(export: Export, index: int) -> bool:
 
 
 def _propose_recode_hint(export: Export, instrument: Instrument, mapping: Mapping) -> None:
-    """Flag numeric item codes off the scale: the export needs a recode table."""
-    codes: set[int] = set()
-    for entry in mapping.items.values():
+    """Flag numeric item codes off the scale, per item with the codes seen there, and
+    suggest a recode table built from those codes and this instrument's scale."""
+    scale = list(instrument.scale.values)
+    seen: dict[str, list[int]] = {}
+    for item_id, entry in mapping.items.items():
         if entry.column is None:
             continue
         index = [i for i, key in enumerate(export.keys) if key == entry.column][
             (entry.occurrence or 1) - 1]
-        for row in export.data:
-            value = recode_key(row[index])
-            if re.fullmatch(r"[+-]?\d+", value):
-                codes.add(int(value))
-    off = sorted(codes - set(instrument.scale.values))
-    if off:
-        listed = ", ".join(str(c) for c in sorted(codes))
-        mapping.comments["recode"] = (
-            f"the export's item codes ({listed}) are not all on the scale "
-            f"{instrument.scale.min}-{instrument.scale.max}; add a recode table from the "
-            "survey tool's recode values"
-        )
+        codes = {int(value) for row in export.data
+                 if re.fullmatch(r"[+-]?\d+", value := recode_key(row[index]))}
+        seen[item_id] = sorted(codes)
+    off = {item_id: codes for item_id, codes in seen.items() if set(codes) - set(scale)}
+    if not off:
+        return
+    union = sorted({code for codes in off.values() for code in codes})
+    for item_id, codes in off.items():
+        key = f"items.{item_id}"
+        # Too few codes seen for this item to tell its coding: the export's as a whole.
+        example = _recode_flow(suggest_recode(codes if len(codes) >= len(scale) else union,
+                                              scale))
+        note = (f"codes seen {', '.join(map(str, codes))}, not all on the scale "
+                f"{scale[0]}-{scale[-1]}; e.g. recode: {example}")
+        mapping.comments[key] = f"{mapping.comments[key]}; {note}" if key in (
+            mapping.comments) else note
+    shared = len({tuple(codes) for codes in off.values()}) == 1
+    mapping.comments["recode"] = (
+        f"the export's item codes ({', '.join(map(str, union))}) are not all on the scale "
+        f"{scale[0]}-{scale[-1]}; add a recode table from the survey tool's recode values"
+        + ("" if shared else " (the items use different codes: give each its own recode)")
+    )
+    mapping.comments["recode.example"] = _recode_flow(suggest_recode(union, scale))
+
+
+def suggest_recode(codes: list[int], scale: list[int]) -> dict[str, str | None]:
+    """A guess at the recode table: the codes seen, in order, onto the scale's values;
+    codes beyond the scale's length (a "Don't know" coded 6 or 99) read as missing."""
+    ordered = sorted(codes)
+    if len(ordered) < len(scale):
+        # Not every answer was given: assume the codes run on from the lowest one seen.
+        ordered = list(range(ordered[0], ordered[0] + len(scale))) + [
+            c for c in ordered if c >= ordered[0] + len(scale)]
+    return {str(code): (str(scale[i]) if i < len(scale) else None)
+            for i, code in enumerate(ordered)}
 
 
 def mapping_yaml(mapping: Mapping) -> str:
@@ -288,7 +313,7 @@ def mapping_yaml(mapping: Mapping) -> str:
             lines.append(f"  {_scalar(key)}: {'missing' if target is None else target}")
     elif "recode" in comments:
         lines.append(f"# {_comment(comments['recode'])}, e.g.")
-        lines.append("# recode: {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: missing}")
+        lines.append(f"# recode: {comments['recode.example']}")
     return "\n".join(lines) + "\n"
 
 

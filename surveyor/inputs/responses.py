@@ -339,6 +339,7 @@ def _validate(
     values = np.full((n, len(instrument.items)), np.nan, order="F")
     row_bad = np.zeros(n, dtype=bool)
     messages: dict[str, str] = {}
+    summaries: list[Problem] = []
     for j, item in enumerate(instrument.items):
         if item.id not in layout:
             continue
@@ -359,8 +360,13 @@ def _validate(
             messages.setdefault(uniques[u], _bad_value_message(uniques[u], scale))
         where = f"column {table.header[position].strip()}"
         entries.append((bad, position, _bad_value_factory(rows, kept, uniques, where, messages)))
+        counts = np.bincount(kept[bad], minlength=len(uniques))
+        summary = _off_scale_summary(where, uniques, counts, scale)
+        if summary is not None:
+            summaries.append(summary)
 
     problems.extend(_row_problems(entries))
+    problems.extend(summaries)
     no_answer = np.isnan(values).all(axis=1) & ~row_bad if n else np.zeros(0, bool)
     problems.extend(_no_answer_problems(rows, no_answer))
     return _frame(text, text_columns, values, instrument, rows), skipped
@@ -716,6 +722,29 @@ def _bad_value_message(text: str, scale: Scale) -> str:
         f"{base}; use a number from {scale.min} to {scale.max}, a label such as "
         f"'{scale.labels[-1]}', or leave it empty"
     )
+
+
+# A column with this many rows off the scale gets one line summing them up.
+SUMMARY_FROM = 3
+
+
+def _off_scale_summary(where: str, uniques, counts, scale: Scale) -> Problem | None:
+    """One line per column: each value off the scale and how often, with what to do."""
+    total = int(counts.sum())
+    numeric = any(c and re.fullmatch(r"\s*[+-]?\d+\s*", uniques[u])
+                  for u, c in enumerate(counts.tolist()))
+    if total < SUMMARY_FROM or not numeric:
+        return None
+    order = sorted(((int(c), uniques[u]) for u, c in enumerate(counts.tolist()) if c),
+                   key=lambda pair: (-pair[0], pair[1]))
+    listed = ", ".join(
+        f"'{printable(value[:20], newlines=False)}' ({count} row{'s' if count > 1 else ''})"
+        for count, value in order[:8])
+    more = f" and {len(order) - 8} more values" if len(order) > 8 else ""
+    return Problem(where, (
+        f"{total} values are off the scale {scale.min}-{scale.max}: {listed}{more}; if the "
+        "survey tool codes its answers differently, give a mapping with a recode table "
+        "(`surveyor mapping init` suggests one)"), severity="note")
 
 
 def _bad_value_factory(rows, kept, uniques, where, messages) -> Callable[[int], Problem]:
