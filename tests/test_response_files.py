@@ -10,10 +10,10 @@ import pytest
 
 from surveyor.errors import SurveyorError
 from surveyor.inputs.response_files import (
-    _column_key,
     _decode,
     _detect_format,
     _sniff_delimiter,
+    column_key,
     refuse_foreign_file,
 )
 
@@ -52,5 +52,5 @@ def test_delimiter_is_sniffed_from_the_header(sample, delimiter):
 
 
 def test_column_key_ignores_case_spaces_and_british_spelling():
-    assert _column_key(" Organisation ") == "organization"
-    assert _column_key("PE1") == "pe1"
+    assert column_key(" Organisation ") == "organization"
+    assert column_key("PE1") == "pe1"

@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 
 from surveyor.errors import printable
+from surveyor.inputs.formats import FORMAT_CHOICES
 
 from . import handle_errors
-
-# Kept in step with surveyor.inputs.exports.FORMAT_CHOICES; listed here so --help needs no import.
-FORMAT_CHOICES = ("csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo")
 
 
 @click.group()

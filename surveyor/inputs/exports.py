@@ -46,6 +46,14 @@ from surveyor.inputs.export_files import (
     detect_grid_format,
     read_grid,
 )
+from surveyor.inputs.formats import (  # noqa: F401 - the format names are exports' API too
+    FORMAT_CHOICES,
+    FORMAT_NAMES,
+    FORMATS,
+    GROUP_SEPARATORS,
+    no_responses_left,
+    reading_notes,
+)
 from surveyor.inputs.mapping import (
     Mapping,
     column_index,
@@ -61,26 +69,6 @@ if TYPE_CHECKING:
 
     from surveyor.instrument.model import Instrument
 
-FORMATS = (
-    "csv", "qualtrics", "qualtrics-legacy", "surveymonkey", "google-forms", "ms-forms", "kobo",
-    "odk-central",
-)
-# What the CLI's --format accepts: the legacy Qualtrics layout is recognised on its own.
-FORMAT_CHOICES = (
-    "csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo", "odk-central",
-)
-FORMAT_NAMES = {
-    "csv": "CSV or Excel table",
-    "qualtrics": "Qualtrics export",
-    "qualtrics-legacy": "Qualtrics legacy export (2 header rows)",
-    "surveymonkey": "SurveyMonkey expanded export",
-    "google-forms": "Google Forms export",
-    "ms-forms": "Microsoft Forms export",
-    "kobo": "KoboToolbox export",
-    "odk-central": "ODK Central export",
-}
-# How a format joins an XLSForm group's name to a field's: alpha_sub/a1, alpha_sub-a1.
-GROUP_SEPARATORS = {"odk-central": "-"}
 MAX_PROBLEMS = 10_000
 
 # Qualtrics Status values that are not real respondents, as text and as numeric codes:
@@ -217,23 +205,6 @@ PLATFORM_IDS = {
     "odk-central": ("meta-instanceid", "key", "instanceid"),
     "surveymonkey": ("respondent id", "respondentid"),
 }
-
-
-def no_responses_left(notes: list[str]) -> Problem:
-    """The error for an export whose every row was dropped or blank."""
-    dropped = " after the rows dropped above" if any(
-        note.startswith(("dropped", "excluded")) for note in notes) else ""
-    return Problem("", (
-        f"no responses are left in the export{dropped}; check the survey tool's filters "
-        "and export the real responses (test and preview responses are never scored; "
-        "--include-partial keeps unfinished ones)"
-    ))
-
-
-def reading_notes(format: str, notes: list[str]) -> list[str]:
-    """What an error message says first about how an export was read."""
-    name = FORMAT_NAMES.get(format, format)
-    return [f"read as {'an' if name[:1] in 'AEIOU' else 'a'} {name}", *notes]
 
 
 def _read_plain(path: Path, format: str, grid: list[list[str]], include_partial: bool) -> Export:

@@ -71,16 +71,17 @@ def read_plain(
         return None
     import numpy as np
 
-    from surveyor.inputs.responses import (
+    from surveyor.inputs.checks import (
         ID_COLUMNS,
         WAVE,
-        _check_name_variants,
-        _frame,
-        _no_answer_problems,
-        _resolve_columns,
-        _scale_lookup,
+        build_frame,
+        check_name_variants,
         check_names,
+        no_answer_problems,
+        resolve_columns,
+        scale_lookup,
     )
+    from surveyor.inputs.limits import MAX_NAME_CHARS
 
     end = body.find(b"\n")
     first = body if end < 0 else body[:end]
@@ -88,7 +89,7 @@ def read_plain(
     if end < 0 or any(not name.strip() for name in header):
         return None
     found: list[Problem] = []
-    layout = _resolve_columns(header, instrument, found)
+    layout = resolve_columns(header, instrument, found)
     if any(p.severity == "error" for p in found):
         return None
 
@@ -124,23 +125,30 @@ def read_plain(
 
     text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in text_columns:
+        column = table.column(str(layout[name]))
+        if _longest(column) > MAX_NAME_CHARS:
+            return None  # a name beyond the limit: the careful reader reports it
         # A repeated id is an error, or fine across waves: the careful reader decides.
-        coded = _stripped_codes(table.column(str(layout[name])), name == "respondent_id")
+        coded = _stripped_codes(column, name == "respondent_id")
         if coded is None:
             return None
-        checked: list[Problem] = []
         text[name] = check_names(*coded, rows, f"column {header[layout[name]].strip()}",
-                                 name, checked)
-        if any(p.severity == "error" for p in checked):
-            return None  # a name beyond the limit: the careful reader reports it
-        found.extend(checked)
-    _check_name_variants(text, rows, found)
+                                 name, found, lengths_checked=True)
+    check_name_variants(text, rows, found)
 
-    values = _item_values(table, layout, instrument, n, _scale_lookup(instrument.scale))
+    values = _item_values(table, layout, instrument, n, scale_lookup(instrument.scale))
     if values is None:
         return None
-    found.extend(_no_answer_problems(rows, np.isnan(values).all(axis=1)))
-    return _frame(text, text_columns, values, instrument, rows), problems + found
+    found.extend(no_answer_problems(rows, np.isnan(values).all(axis=1)))
+    return build_frame(text, text_columns, values, instrument, rows), problems + found
+
+
+def _longest(column) -> int:
+    """The length of the longest value of a text column, counted by pyarrow."""
+    import pyarrow.compute as pc
+
+    longest = pc.max(pc.utf8_length(column)).as_py()
+    return longest or 0
 
 
 def _stripped_codes(column, unique: bool = False) -> tuple[object, object] | None:
@@ -201,14 +209,14 @@ def _needs_strip(column) -> bool:
 def _item_values(table, layout, instrument: Instrument, n: int, lookup: dict):
     """The items' scale codes (NaN when unanswered), or None if any value is off the scale.
 
-    Each distinct text is mapped once by the careful reader's own ``_map_value``, so a
+    Each distinct text is mapped once by the careful reader's own ``map_value``, so a
     label in any case and spacing, a missing option or ``4.0`` read exactly as there.
     """
     import math
 
     import numpy as np
 
-    from surveyor.inputs.responses import _map_value
+    from surveyor.inputs.checks import map_value
 
     scale = instrument.scale
     known: dict[str, float] = {}
@@ -220,7 +228,7 @@ def _item_values(table, layout, instrument: Instrument, n: int, lookup: dict):
             distinct = chunk.dictionary.to_pylist()
             for value in distinct:
                 if value not in known:
-                    known[value] = _map_value(value, lookup, scale)
+                    known[value] = map_value(value, lookup, scale)
             mapped = np.array([known[value] for value in distinct], dtype=float)
             if any(math.isinf(x) for x in mapped.tolist()):
                 return None

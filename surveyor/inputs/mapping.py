@@ -234,7 +234,7 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
             f"the mapping is for '{mapping.instrument}' but the instrument is '{instrument.id}'",
         )
     if mapping.format is not None:
-        from surveyor.inputs.exports import FORMATS
+        from surveyor.inputs.formats import FORMATS
 
         if mapping.format not in FORMATS:
             check.error("format", f"'{mapping.format}' is not one of {', '.join(FORMATS)}")

@@ -71,4 +71,8 @@ def normalise_codes(
 
 def too_long(distinct: np.ndarray) -> list[int]:
     """Indices of the distinct values longer than ``MAX_NAME_CHARS``."""
-    return [i for i, value in enumerate(distinct.tolist()) if len(value) > MAX_NAME_CHARS]
+    values = distinct.tolist()
+    # One pass in C first: a million respondent ids are all short.
+    if not values or max(map(len, values)) <= MAX_NAME_CHARS:
+        return []
+    return [i for i, value in enumerate(values) if len(value) > MAX_NAME_CHARS]

@@ -226,7 +226,7 @@ def _read_csv(path: Path, source: _CsvText, instrument: Instrument) -> _Table:
         header = []
     items = {item_id.casefold() for item_id in instrument.item_ids}
     for position, name in enumerate(header):
-        dtypes[position] = "category" if _column_key(name) in items else str
+        dtypes[position] = "category" if column_key(name) in items else str
     options: dict[str, Any] = dict(
         sep=delimiter, header=None, dtype=dtypes or str, na_filter=False,
         skip_blank_lines=False, skiprows=leading, encoding="utf-8", engine="c",
@@ -293,7 +293,7 @@ def _split_header(cells, rows, n_header_fields, encoding, problems) -> _Table:
     return _Table(header, data, rows[header_at + 1 :], n_header_fields, encoding, problems)
 
 
-def _column_key(name: str) -> str:
+def column_key(name: str) -> str:
     """A header as it is matched: case and surrounding spaces ignored, British spelling
     of ``organisation`` accepted."""
     key = str(name).strip().casefold()
