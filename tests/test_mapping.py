@@ -143,3 +143,42 @@ def test_column_letter_is_bijective_with_spreadsheet_order(index):
 def test_norm_and_recode_key_are_idempotent(text):
     assert norm(norm(text)) == norm(text)
     assert recode_key(recode_key(text)) == recode_key(text)
+
+
+def test_a_recode_can_name_any_never_scored_option(tmp_path):
+    """Before: 'missing' named only the scale's first never-scored option."""
+    from surveyor.inputs.exports import read_export
+    from surveyor.inputs.responses import responses_from_table
+    from surveyor.instrument.model import load_instrument
+
+    from .conftest import edit
+
+    text = edit('missing: ["Don\'t know / not applicable"]',
+                'missing: ["Don\'t know / not applicable", "Prefer not to say"]')
+    (tmp_path / "two.yaml").write_text(text, encoding="utf-8")
+    instrument = load_instrument(tmp_path / "two.yaml")
+    texts = ["Alpha item one.", "Alpha item two.", "Alpha item three, reversed.",
+             "Beta item one.", "Beta item two.", "Beta item three."]
+    export = tmp_path / "export.csv"
+    export.write_text("Respondent code,Organisation,Set," + ",".join(f'"{t}"' for t in texts)
+                      + "\nr1,Acme,S,1,6,7,4,5,1\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "respondent_id: Respondent code\norganization: Organisation\nset: Set\nitems:\n"
+        + "".join(f'  {i}: "{t}"\n' for i, t in zip(instrument.item_ids, texts, strict=True))
+        + 'recode: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: missing, 7: "prefer not to say"}\n',
+        encoding="utf-8")
+    table = read_export(export, instrument, mapping=mapping)
+    assert table.frame.loc[0, ["a2", "a3"]].tolist() == [
+        "Don't know / not applicable", "prefer not to say"]
+    frame = responses_from_table(table, instrument, export).frame
+    assert frame.loc[2, ["a1", "b1"]].tolist() == [1.0, 4.0]
+    assert frame.loc[2, ["a2", "a3"]].isna().all()
+    from surveyor.inputs.mapping import parse_mapping
+
+    _, problems = parse_mapping({"items": {i: i for i in instrument.item_ids},
+                                 "recode": {7: "Prefer to skip"}}, instrument)
+    assert [str(p) for p in problems] == [
+        "recode.7: must be a scale value (a whole number), missing, or one of the scale's "
+        "never-scored options by its text, not 'Prefer to skip'"
+    ]

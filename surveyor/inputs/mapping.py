@@ -23,7 +23,8 @@ by matching item texts to the export's question texts, for the consultant to che
       2: 3
       3: 4
       4: 5
-      5: missing                        # or null: read as unanswered
+      5: missing                        # or null: the scale's first never-scored option
+      6: "Not applicable"               # another never-scored option, by its text
 
 Recode keys are export values (codes or label texts, matched ignoring case and spacing);
 an item value outside its recode table is an error naming row, column and value.
@@ -261,6 +262,9 @@ def parse_mapping(data: Any, instrument: Instrument | None = None) -> tuple[Mapp
             use(source, name)
 
     scale_codes = {str(v) for v in instrument.scale.values} if instrument else None
+    if instrument is not None:
+        # Any never-scored option may be a target by its text, not only the first.
+        scale_codes |= {f"option:{norm(o)}" for o in instrument.scale.missing}
     if "recode" in data:
         mapping.recode = _parse_recode(check, data["recode"], "recode", scale_codes)
 
@@ -395,13 +399,18 @@ def _parse_recode(
         if target is None or (isinstance(target, str) and norm(target) in MISSING_WORDS):
             table[normal] = None
             continue
-        if isinstance(target, bool) or not isinstance(target, int):
-            check.error(
-                location, f"must be a scale value (a whole number) or missing, not {target!r}"
-            )
+        if isinstance(target, str) and f"option:{norm(target)}" in (scale_codes or ()):
+            # The validator reads a never-scored option's text as that option.
+            table[normal] = target.strip()
             continue
-        if scale_codes is not None and str(target) not in scale_codes:
-            low, high = min(scale_codes, key=int), max(scale_codes, key=int)
+        if isinstance(target, bool) or not isinstance(target, int):
+            check.error(location, (
+                f"must be a scale value (a whole number), missing, or one of the scale's "
+                f"never-scored options by its text, not {target!r}"))
+            continue
+        codes = [c for c in (scale_codes or ()) if not c.startswith("option:")]
+        if scale_codes is not None and str(target) not in codes:
+            low, high = min(codes, key=int), max(codes, key=int)
             check.error(location, f"{target} is not on the scale {low}-{high}")
             continue
         table[normal] = str(target)
