@@ -560,3 +560,49 @@ def test_a_repeated_field_name_is_called_a_field_name(mini, tmp_path):
     with pytest.raises(ResponsesError) as caught:
         read_export(path, mini, mapping=EXPORTS / "qualtrics.mapping.yaml")
     assert "the field name 'Q5_1' heads 2 columns (R, S)" in str(caught.value)
+
+
+def shared_label_instrument(tmp_path: Path, stems: bool):
+    """Items a1 and b1 share the row label 'I feel safe' in two matrices."""
+    from tests.conftest import MINI_TEXT
+
+    text = MINI_TEXT.replace('"Alpha item one."', '"I feel safe."').replace(
+        '"Beta item one."', '"I feel safe."')
+    if stems:
+        text = text.replace("    name: Alpha\n",
+                            "    name: Alpha\n    stem: How much do you agree?\n")
+        text = text.replace("    name: Beta\n", "    name: Beta\n    stem: How often?\n")
+    (tmp_path / "shared.yaml").write_text(text, encoding="utf-8")
+    return load_instrument(tmp_path / "shared.yaml")
+
+
+def shared_label_export(tmp_path: Path) -> Path:
+    """A Google Forms export of the two matrices, Beta's first."""
+    header = ["Timestamp", "Respondent code", "Organisation", "Action learning set",
+              "How often? [I feel safe.]", "How often? [Beta item two.]",
+              "How often? [Beta item three.]", "How much do you agree? [I feel safe.]",
+              "How much do you agree? [Alpha item two.]",
+              "How much do you agree? [Alpha item three, reversed.]"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, ["t", "r1", "Acme", "S", "1", "2", "3", "4", "5",
+                                           "2"]])
+    path = tmp_path / "google.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_stem_tells_apart_items_sharing_a_row_label(tmp_path):
+    from surveyor.inputs.mapping_init import propose_mapping
+
+    path = shared_label_export(tmp_path)
+    with pytest.raises(ResponsesError, match="the item text 'I feel safe.' heads 2 columns"):
+        read_export(path, shared_label_instrument(tmp_path, stems=False))
+    instrument = shared_label_instrument(tmp_path, stems=True)
+    assert instrument.stem_of(instrument.items[0]) == "How much do you agree?"
+    table = read_export(path, instrument)
+    assert table.columns["a1"] == "How much do you agree? [I feel safe.]"
+    assert table.columns["b1"] == "How often? [I feel safe.]"
+    assert table.frame.loc[0, ["a1", "b1"]].tolist() == ["4", "1"]
+    proposal = propose_mapping(path, instrument)
+    assert proposal.items["a1"].column == "How much do you agree? [I feel safe.]"
+    assert proposal.items["b1"].column == "How often? [I feel safe.]"

@@ -246,3 +246,9 @@ def test_upper_case_ids_match_headers_and_mappings_ignoring_case(tmp_path):
     items = {item_id.lower(): item_id.lower() for item_id in instrument.item_ids}
     mapping, problems = parse_mapping({"items": items}, instrument)
     assert not problems and list(mapping.items) == instrument.item_ids
+
+
+def test_a_stem_must_be_text(tmp_path):
+    text = edit("    name: Alpha\n", "    name: Alpha\n    stem: 3\n")
+    with pytest.raises(InstrumentError, match=r"subscales\[0\].stem: must be text"):
+        load_instrument(write(tmp_path, text))

@@ -365,13 +365,18 @@ def find_columns(export: Export, reference: str) -> list[int]:
     return []
 
 
-def _item_text_columns(export: Export, text: str) -> list[int]:
-    """Columns whose question text, or its statement part, is exactly the item text."""
+def _item_text_columns(export: Export, text: str, stem: str = "") -> list[int]:
+    """Columns whose question text, or its statement part, is exactly the item text;
+    when several are, those that also show the item's matrix ``stem``."""
     wanted = norm(text)
-    return [
+    found = [
         i for i, header in enumerate(export.texts)
         if any(norm(candidate) == wanted for candidate in text_candidates(header))
     ]
+    if len(found) > 1 and stem:
+        under = [i for i in found if norm(stem) in norm(export.texts[i])]
+        found = under or found
+    return found
 
 
 @dataclass
@@ -500,7 +505,7 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
     for item in instrument.items:
         found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == norm(item.id)]
         if not found:
-            found = _item_text_columns(export, item.text)
+            found = _item_text_columns(export, item.text, instrument.stem_of(item))
             text_matched += bool(found)
         if len(found) == 1:
             plan.columns[item.id] = found[0]

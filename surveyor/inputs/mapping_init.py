@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from surveyor.instrument.model import Instrument
 
 MIN_MATCH = 0.6  # below this similarity an item is left unmatched, for the consultant
+STEM_PENALTY = 0.05  # a column not under the item's matrix stem scores this much lower
 
 
 def match_score(item_text: str, header: str) -> float:
@@ -89,6 +90,10 @@ def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapp
                 score = 1.0
             else:
                 score = max(match_score(item.text, text), match_score(item.text, key))
+                stem = instrument.stem_of(item)
+                if stem and norm(stem) not in norm(text):
+                    # A row label shared by two matrices: the one under this stem wins.
+                    score -= STEM_PENALTY
             pairs.append((score, item.id, index))
     pairs.sort(key=lambda p: (-p[0], p[2]))
     chosen: dict[str, tuple[float, int]] = {}

@@ -29,11 +29,11 @@ TOP_FIELDS = {
 SCALE_FIELDS = {"values": True, "labels": True, "missing": False}
 SUBSCALE_FIELDS = {
     "id": True, "name": True, "description": True, "min_answered": False, "bands": False,
-    "questions": False,
+    "questions": False, "stem": False,
 }
 BAND_FIELDS = {"label": True, "text": True, "upper": False, "organization_text": False}
 QUESTION_FIELDS = {"text": True, "when": False}
-ITEM_FIELDS = {"id": True, "subscale": True, "text": True, "reverse": False}
+ITEM_FIELDS = {"id": True, "subscale": True, "text": True, "reverse": False, "stem": False}
 
 
 def validate_instrument_data(data: Any) -> list[Problem]:
@@ -136,6 +136,7 @@ def _check_subscales(check: Checker, top: dict, scale_range) -> set[str]:
                 check.error(f"{where}.id", f"duplicate subscale id '{sid}'")
             ids.add(sid)
         check.text(sub, "name", where)
+        check.text(sub, "stem", where)
         check.text(sub, "description", where)
         n_items = sum(1 for it in items if isinstance(it, dict) and it.get("subscale") == sid)
         if sid is not None and n_items < 2:
@@ -238,6 +239,7 @@ def _check_items(check: Checker, top: dict, subscale_ids: set[str]) -> None:
         if "subscale" in item and (not isinstance(sub, str) or sub not in subscale_ids):
             check.error(f"{where}.subscale", f"unknown subscale '{sub}'")
         check.text(item, "text", where)
+        check.text(item, "stem", where)
         reverse = item.get("reverse", False)
         if not isinstance(reverse, bool):
             check.error(f"{where}.reverse", f"must be true or false, not {reverse!r}")

@@ -83,6 +83,9 @@ class Subscale:
     min_answered: int
     bands: tuple[Band, ...] = ()
     questions: tuple[Question, ...] = ()
+    # The question over a survey tool's matrix of this subscale's items ("How much do you
+    # agree...?"): it tells apart items that share a row label across matrices.
+    stem: str = ""
 
     def band_for(self, score: float) -> Band | None:
         """The band a score falls in: the first whose ``upper`` exceeds it, else the last."""
@@ -98,6 +101,7 @@ class Item:
     subscale: str
     text: str
     reverse: bool = False
+    stem: str = ""  # the item's own matrix stem, when it is not its subscale's
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,10 @@ class Instrument:
 
     def items_of(self, subscale_id: str) -> list[Item]:
         return [item for item in self.items if item.subscale == subscale_id]
+
+    def stem_of(self, item: Item) -> str:
+        """The matrix stem over an item in a survey tool: its own, else its subscale's."""
+        return item.stem or self.subscale(item.subscale).stem
 
 
 # --------------------------------------------------------------------------- loading
@@ -187,6 +195,7 @@ def _build(data: dict, path: Path) -> Instrument:
             subscale=raw["subscale"],
             text=raw["text"].strip(),
             reverse=raw.get("reverse", False),
+            stem=raw.get("stem", "").strip(),
         )
         for raw in data["items"]
     )
@@ -199,6 +208,7 @@ def _build(data: dict, path: Path) -> Instrument:
                 name=raw["name"].strip(),
                 description=raw["description"].strip(),
                 min_answered=raw.get("min_answered", default_min_answered(n_items)),
+                stem=raw.get("stem", "").strip(),
                 bands=tuple(
                     Band(
                         label=b["label"].strip(),
