@@ -92,11 +92,12 @@ def check(file: Path) -> None:
 @click.option(
     "--format",
     "form_format",
-    type=click.Choice(["print", "xlsform"]),
+    type=click.Choice(["print", "xlsform", "qualtrics", "limesurvey"]),
     default="print",
     show_default=True,
     help="print: PDF, HTML, template and codebook; xlsform: an XLSForm for KoboToolbox, "
-    "ODK and Enketo.",
+    "ODK and Enketo; qualtrics: a .qsf to import into Qualtrics; limesurvey: a survey "
+    "structure .txt to import into LimeSurvey.",
 )
 @handle_errors
 def build(
@@ -111,15 +112,15 @@ def build(
     form_format: str,
 ) -> None:
     """Write the printable questionnaire (PDF and HTML), data-entry template and codebook,
-    or with --format xlsform an online form.
+    or with --format xlsform, qualtrics or limesurvey an online survey to import.
 
     ID_OR_FILE is a shipped instrument id (see `surveyor instrument list`) or a .yaml file.
     """
-    if form_format == "xlsform":
+    if form_format != "print":
+        from surveyor.instrument.build import write_online_form
         from surveyor.instrument.model import load_instrument
-        from surveyor.instrument.xlsform import write_xlsform
 
-        click.echo(str(write_xlsform(load_instrument(id_or_file), out)))
+        click.echo(str(write_online_form(load_instrument(id_or_file), form_format, out)))
         return
     from surveyor.instrument.build import build_instrument
     from surveyor.instrument.questionnaire import QuestionnaireOptions

@@ -1,8 +1,9 @@
 """Stage 1, the instrument: its file format and checks, and everything printed from it.
 
 ``model`` (dataclasses and loading), ``check`` (the format's rules), ``questionnaire``
-(the printable form's HTML), ``copies`` (pre-filled packs laid out once), ``xlsform``
-(the online form) and ``build`` (``surveyor instrument build``, the only writer here).
+(the printable form's HTML), ``copies`` (pre-filled packs laid out once), ``xlsform``,
+``qsf`` and ``limesurvey`` (online forms for Kobo/ODK, Qualtrics and LimeSurvey to import)
+and ``build`` (``surveyor instrument build``, the only writer here).
 """
 
 from surveyor.instrument.model import (

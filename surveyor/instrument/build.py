@@ -15,6 +15,7 @@ from pathlib import Path
 
 from surveyor import files
 from surveyor.csvsafe import csv_text
+from surveyor.errors import SurveyorError
 from surveyor.instrument.model import Instrument, load_instrument
 from surveyor.instrument.questionnaire import (
     QuestionnaireContext,
@@ -110,6 +111,33 @@ def build_instrument(
         ("codebook", out_dir / f"{stem}-codebook.csv", codebook_csv(instrument).encode()),
     ]
     return [BuiltFile(kind, path, files.write_bytes(path, data)) for kind, path, data in outputs]
+
+
+def write_online_form(instrument: Instrument, form_format: str, out_dir: Path) -> Path:
+    """Write the instrument as a survey platform imports it; return the file's path.
+
+    ``form_format`` is ``xlsform`` (KoboToolbox, ODK, Enketo: ``<id>-xlsform.xlsx``),
+    ``qualtrics`` (``<id>-qualtrics.qsf``) or ``limesurvey`` (survey structure,
+    ``<id>-limesurvey.txt``). Each is built so that the platform's export of the answers
+    reads with no mapping. Written atomically (:mod:`surveyor.files`).
+    """
+    from surveyor.instrument import limesurvey, qsf, xlsform
+
+    builders = {
+        "xlsform": (xlsform.build_xlsform, "xlsform.xlsx"),
+        "qualtrics": (qsf.build_qsf, "qualtrics.qsf"),
+        "limesurvey": (limesurvey.build_structure, "limesurvey.txt"),
+    }
+    if form_format not in builders:
+        raise SurveyorError(
+            f"unknown form format '{form_format}'; use one of {', '.join(builders)}"
+        )
+    build, suffix = builders[form_format]
+    data = build(instrument)
+    path = Path(out_dir) / f"{instrument.id}-{suffix}"
+    files.ensure_dir(Path(out_dir))
+    files.write_bytes(path, data)
+    return path
 
 
 def template_csv(instrument: Instrument, context: QuestionnaireContext) -> str:
