@@ -184,6 +184,7 @@ def load_responses(
     """Read a canonical file directly, or any survey-tool export through its adapter."""
     from surveyor.inputs.export_files import detect_format, header_has_items
     from surveyor.inputs.exports import read_export
+    from surveyor.inputs.platforms.spss import is_sav
     from surveyor.inputs.response_files import refuse_foreign_file
     from surveyor.inputs.responses import read_responses, responses_from_table
 
@@ -191,7 +192,8 @@ def load_responses(
     if not path.is_file():
         return read_responses(path, instrument)  # it explains a missing file or a folder
     try:
-        refuse_foreign_file(path)
+        if not is_sav(path):  # an SPSS file is read through its platform module
+            refuse_foreign_file(path)
     except PermissionError:
         return read_responses(path, instrument)  # it explains an unreadable file
     detected = format or detect_format(path)

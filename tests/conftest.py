@@ -123,3 +123,29 @@ def group_answers(draw, min_rows=2, max_rows=12):
             )
         )
     )
+
+
+@pytest.fixture
+def scores_like_canonical(mini):
+    """Check that an export of the mini answers scores exactly like canonical.csv: the same
+    scores respondent by respondent (ids aside), group summaries and reliability."""
+    import pandas as pd
+
+    from surveyor.pipeline import score
+
+    canonical = score(FIXTURES / "exports" / "canonical.csv", mini, min_group_size=3,
+                      consented=True)
+
+    def check(path: Path) -> None:
+        result = score(path, mini, min_group_size=3, consented=True)
+        pd.testing.assert_frame_equal(
+            result.scores.drop(columns="respondent_id").reset_index(drop=True),
+            canonical.scores.drop(columns="respondent_id").reset_index(drop=True),
+            obj=f"{path.name} scores",
+        )
+        pd.testing.assert_frame_equal(result.groups, canonical.groups, obj=f"{path.name} groups")
+        pd.testing.assert_frame_equal(
+            result.reliability, canonical.reliability, obj=f"{path.name} reliability"
+        )
+
+    return check

@@ -208,7 +208,7 @@ def test_forced_format_that_does_not_fit(mini):
     with pytest.raises(SurveyorError, match="does not look like a Qualtrics export"):
         load_export(EXPORTS / "google-forms.csv", "qualtrics")
     with pytest.raises(SurveyorError, match="unknown export format"):
-        load_export(EXPORTS / "google-forms.csv", "spss")
+        load_export(EXPORTS / "google-forms.csv", "stata")
 
 
 # ------------------------------------------------------------------- other defects

@@ -38,9 +38,11 @@ RATED = {
         "en una escala del 1 al 5", NUMBERS, [], "google-forms"),
     "google-forms/2019_Spanish_R_Community_Survey_Responses.xlsx": (
         "en una escala del 1 al 5", NUMBERS, [], "google-forms"),
-    "limesurvey/survey_998192_R_data_file.csv": ("Describe yourselves [", NUMBERS, [], "csv"),
+    "limesurvey/survey_998192_R_data_file.csv": (
+        "Describe yourselves [", NUMBERS, [], "limesurvey"),
     "limesurvey/survey_100001_R_data_file.csv": (
-        "Please indicate whether you intend to use any of the following.", NUMBERS, [], "csv"),
+        "Please indicate whether you intend to use any of the following.", NUMBERS, [],
+        "limesurvey"),
 }
 # Exports whose every response is a Qualtrics test response: nothing may be scored.
 ONLY_TESTS = [

@@ -34,7 +34,7 @@ def export_options(command):
                          help="mapping.yaml connecting export columns to items "
                               "(see 'surveyor mapping init')."),
             click.option("--include-partial", is_flag=True,
-                         help="Keep unfinished responses (Qualtrics)."),
+                         help="Keep unfinished responses (Qualtrics, LimeSurvey, REDCap, SPSS)."),
             click.option("--organization", default=None,
                          help="Organisation of every response in a single-set file."),
             click.option("--set", "set_name", default=None,

@@ -170,7 +170,9 @@ def detect_grid_format(grid: list[list[str]]) -> str:
         return "kobo"
     if "submissiondate" in first and first & ODK_CENTRAL_META:
         return "odk-central"
-    return "csv"
+    from surveyor.inputs.platforms import recognise
+
+    return recognise(grid) or "csv"
 
 
 def detect_format(path: str | Path) -> str:
@@ -182,6 +184,10 @@ def detect_format(path: str | Path) -> str:
         One of ``FORMATS``: ``csv`` for a plain table (item ids or question texts as
         headers), else the survey tool that wrote it.
     """
+    from surveyor.inputs.platforms.spss import is_sav
+
+    if is_sav(path):
+        return "spss"
     grid = head_grid(path)
     if grid is None:
         grid, _ = read_grid(path)

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from surveyor.errors import Problem, ResponsesError, SurveyorError
+from surveyor.inputs import platforms
 from surveyor.inputs.export_files import (
     detect_grid_format,
     read_grid,
@@ -164,10 +165,15 @@ def load_export(
         When the file cannot be read, or does not have the forced format's header rows.
     """
     path = Path(path)
-    grid, encoding = read_grid(path)
+    if platforms.spss.is_sav(path):
+        grid, encoding = platforms.spss.read_sav_grid(path), None
+        detected = "spss"
+    else:
+        grid, encoding = read_grid(path)
+        detected = None
     if not grid or not any(cell.strip() for cell in grid[0]):
         raise SurveyorError(f"{path}: the file is empty or its first row is blank")
-    detected = detect_grid_format(grid)
+    detected = detected or detect_grid_format(grid)
     if format is None:
         format = detected
     elif format not in FORMATS:
@@ -182,12 +188,17 @@ def load_export(
     width = max(len(row) for row in grid)
     refuse_wide(path, width)
     grid = [row + [""] * (width - len(row)) for row in grid]
-    reader = {
-        "csv": _read_plain, "google-forms": _read_plain, "ms-forms": _read_plain,
-        "kobo": _read_plain, "odk-central": _read_plain, "qualtrics": _read_qualtrics,
-        "qualtrics-legacy": _read_qualtrics, "surveymonkey": _read_surveymonkey,
-    }[format]
-    export = reader(path, format, grid, include_partial)
+    platform = platforms.reader(format)
+    if platform is not None:
+        layout = platform(grid, include_partial)
+        export = Export(path=path, format=format, **vars(layout))
+    else:
+        reader = {
+            "csv": _read_plain, "google-forms": _read_plain, "ms-forms": _read_plain,
+            "kobo": _read_plain, "odk-central": _read_plain, "qualtrics": _read_qualtrics,
+            "qualtrics-legacy": _read_qualtrics, "surveymonkey": _read_surveymonkey,
+        }[format]
+        export = reader(path, format, grid, include_partial)
     export.encoding = encoding
     if encoding == "cp1252":
         export.notes.append(
@@ -495,6 +506,10 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
             found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == alias]
             if found:
                 break
+        if not found and export.format == "spss":
+            # SPSS variable names are codes (q0001); the variable label is the question.
+            found = [i for i, text in enumerate(export.texts)
+                     if norm(text) in aliases and name != "respondent_id"]
         if name == "respondent_id" and not found and export.id_column:
             found = [export.keys.index(export.id_column)]
         if len(found) > 1:
@@ -504,6 +519,10 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
     text_matched = 0
     for item in instrument.items:
         found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == norm(item.id)]
+        if not found:
+            # A survey surveyor built for Qualtrics (alpha_sub_a1) or LimeSurvey (alpha[a1]).
+            found = [i for i, key in enumerate(export.keys)
+                     if platforms.base.names_item(key, item.id, item.subscale)]
         if not found:
             found = _item_text_columns(export, item.text, instrument.stem_of(item))
             text_matched += bool(found)
@@ -633,6 +652,7 @@ def read_export(
         else:
             frame[name] = [cell.strip() for cell in export.column(plan.columns[name])]
     _fill_kobo(export, plan, frame, instrument, notes)
+    _fill_missing_codes(export, plan, frame, instrument)
     # A code recoded to "missing" becomes the scale's never-scored option, so the answer
     # stays "Don't know" (counted as such) rather than looking skipped.
     missing = instrument.scale.missing[0] if instrument.scale.missing else ""
@@ -688,6 +708,34 @@ def _fill_kobo(
                 f"{_count(len(blank), 'submission')} without a respondent code "
                 f"({_rows_text(blank)}) use the submission's _uuid instead"
             )
+
+
+def _fill_missing_codes(
+    export: Export, plan: _Plan, frame: dict[str, list[str]], instrument: Instrument
+) -> None:
+    """The codes surveyor's online forms give the never-scored options become those options:
+    LimeSurvey answer codes and REDCap raw codes ``DK``, ``DK2``...; Qualtrics recode values
+    ``-1``, ``-2``... in the columns its .qsf names (``alpha_sub_a1``), never elsewhere."""
+    from surveyor.instrument.qsf import missing_recode_values
+
+    missing = instrument.scale.missing
+    if not missing:
+        return
+    by_format = platforms.base.dk_codes(missing) if (
+        export.format in ("limesurvey", "redcap")
+    ) else {}
+    tagged = {str(code): option for code, option in zip(
+        missing_recode_values(instrument.scale), missing, strict=True
+    )}
+    for item in instrument.items:
+        if item.id in plan.recode or item.id not in plan.columns:
+            continue
+        codes = dict(by_format)
+        key = export.keys[plan.columns[item.id]]
+        if norm(key) == norm(f"{item.subscale}_{item.id}"):
+            codes.update(tagged)
+        if codes:
+            frame[item.id] = [codes.get(value.lower(), value) for value in frame[item.id]]
 
 
 def _recode(

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from surveyor.errors import Problem
 
+# The platforms read by surveyor.inputs.platforms, a module each.
+PLATFORM_FORMATS = ("limesurvey", "redcap", "spss")
 FORMATS = (
     "csv", "qualtrics", "qualtrics-legacy", "surveymonkey", "google-forms", "ms-forms", "kobo",
-    "odk-central",
+    "odk-central", *PLATFORM_FORMATS,
 )
 # What the CLI's --format accepts: the legacy Qualtrics layout is recognised on its own.
 FORMAT_CHOICES = (
     "csv", "qualtrics", "surveymonkey", "google-forms", "ms-forms", "kobo", "odk-central",
+    *PLATFORM_FORMATS,
 )
 FORMAT_NAMES = {
     "csv": "CSV or Excel table",
@@ -25,6 +28,9 @@ FORMAT_NAMES = {
     "ms-forms": "Microsoft Forms export",
     "kobo": "KoboToolbox export",
     "odk-central": "ODK Central export",
+    "limesurvey": "LimeSurvey response export",
+    "redcap": "REDCap data export",
+    "spss": "SPSS .sav file",
 }
 # How a format joins an XLSForm group's name to a field's: alpha_sub/a1, alpha_sub-a1.
 GROUP_SEPARATORS = {"odk-central": "-"}
