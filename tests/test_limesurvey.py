@@ -89,6 +89,14 @@ def test_codes_limesurvey_cannot_hold_are_refused(mini):
         build_structure(replace(mini, items=items))
 
 
+def test_a_subscale_coded_like_a_first_page_question_is_refused(mini):
+    subscales = (replace(mini.subscales[0], id="organization"), *mini.subscales[1:])
+    items = tuple(replace(i, subscale="organization") if i.subscale == "alpha_sub" else i
+                  for i in mini.items)
+    with pytest.raises(SurveyorError, match="gives the question code 'organization' twice"):
+        build_structure(replace(mini, subscales=subscales, items=items))
+
+
 @pytest.mark.parametrize("name", ["limesurvey-codes.csv", "limesurvey-text.csv"])
 def test_round_trip_export_scores_like_the_canonical_csv(mini, name, scores_like_canonical):
     export = load_export(EXPORTS / name)

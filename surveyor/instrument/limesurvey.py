@@ -74,7 +74,7 @@ def _html(*texts: str) -> str:
 def _check_codes(instrument: Instrument) -> None:
     problems = []
     subscales = [s for s in instrument.subscales if instrument.items_of(s.id)]
-    codes = [*ID_CODES, *(question_code(s.id) for s in subscales)]
+    codes = [*ID_CODES, "instructions", *(question_code(s.id) for s in subscales)]
     for subscale in subscales:
         code = question_code(subscale.id)
         if not QUESTION_CODE.match(code):

@@ -139,7 +139,7 @@ def _matrix(qid: str, instrument: Instrument, subscale_id: str, heading: str) ->
 
 def _check_tags(instrument: Instrument) -> None:
     subscales = [s for s in instrument.subscales if instrument.items_of(s.id)]
-    tags = [*ID_TAGS, *(s.id for s in subscales)]
+    tags = [*ID_TAGS, "introduction", "instructions", *(s.id for s in subscales)]
     tags += [export_column(item.subscale, item.id) for item in instrument.items]
     clashes = sorted({tag for tag in tags if tags.count(tag) > 1})
     if clashes:
