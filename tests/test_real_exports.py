@@ -17,8 +17,18 @@ from surveyor.inputs.exports import load_export
 from surveyor.inputs.mapping_init import mapping_yaml, propose_mapping
 from surveyor.instrument.model import load_instrument
 
-REAL = Path(os.environ.get("SURVEYOR_REAL_EXPORTS",
-                           Path(__file__).resolve().parents[3] / "shared" / "real-exports"))
+def _real_exports() -> Path:
+    """SURVEYOR_REAL_EXPORTS, else the nearest ``shared/real-exports`` beside a parent of
+    the checkout (``../shared`` from the main checkout or from a worktree one level down)."""
+    if "SURVEYOR_REAL_EXPORTS" in os.environ:
+        return Path(os.environ["SURVEYOR_REAL_EXPORTS"])
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent / "shared" / "real-exports").is_dir():
+            return parent / "shared" / "real-exports"
+    return Path(__file__).resolve().parents[2] / "shared" / "real-exports"
+
+
+REAL = _real_exports()
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"no real exports at {REAL}")
 
 AGREE = ["Strongly disagree", "Somewhat disagree", "Neither agree nor disagree",
