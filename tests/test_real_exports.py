@@ -17,6 +17,7 @@ from surveyor.inputs.exports import load_export
 from surveyor.inputs.mapping_init import mapping_yaml, propose_mapping
 from surveyor.instrument.model import load_instrument
 
+
 def _real_exports() -> Path:
     """SURVEYOR_REAL_EXPORTS, else the nearest ``shared/real-exports`` beside a parent of
     the checkout (``../shared`` from the main checkout or from a worktree one level down)."""
