@@ -132,8 +132,16 @@ def scores_csv(result: ScoreResult) -> str:
     return frame_csv(result.scores)
 
 
-def manifest(result: ScoreResult, files: dict[str, str], reports: list[dict]) -> dict:
-    """The machine-readable record of a run: inputs, settings, warnings, decisions, files."""
+def manifest(
+    result: ScoreResult, files: dict[str, str], reports: list[dict],
+    outputs: dict[str, str] | None = None,
+) -> dict:
+    """The machine-readable record of a run: inputs, settings, warnings, decisions, files.
+
+    ``outputs`` (every file of the run's output folder but the manifest, path -> SHA-256)
+    is surveyor's own record of what it wrote: the next run into the folder deletes a
+    stale file only when its bytes still match it (``surveyor.output_folder``).
+    """
     inst = result.instrument
     return {
         "surveyor_version": result.version,
@@ -163,24 +171,41 @@ def manifest(result: ScoreResult, files: dict[str, str], reports: list[dict]) ->
         "suppression": result.suppression.records(),
         "files": [{"path": path, "sha256": digest} for path, digest in sorted(files.items())],
         "reports": reports,
+        **({} if outputs is None else {"outputs": [
+            {"path": path, "sha256": digest} for path, digest in sorted(outputs.items())]}),
     }
+
+
+def run_record(staged: dict[str, Path], reports: list[dict]) -> dict[str, str]:
+    """Every file a run's output folder holds from it, path -> SHA-256, but the manifest.
+
+    The staged files, and the reports kept unchanged from the last run (not staged again).
+    """
+    import hashlib
+
+    record = {rel: hashlib.sha256(path.read_bytes()).hexdigest()
+              for rel, path in staged.items() if rel != "manifest.json"}
+    for entry in reports:
+        record.setdefault(f"reports/{entry['path']}", entry["sha256"])
+    return record
+
+
+DATA_FILES = ("scores.csv", "groups.csv", "reliability.csv", "items.csv")
 
 
 def write_data(result: ScoreResult, out: Path) -> dict[str, str]:
     """Write scores.csv, groups.csv, reliability.csv and items.csv; return path -> sha256."""
     out = ensure_dir(Path(out))
-    contents = {
-        "scores.csv": scores_csv(result),
-        "groups.csv": frame_csv(result.groups),
-        "reliability.csv": frame_csv(result.reliability),
-        "items.csv": frame_csv(result.items),
-    }
+    texts = (scores_csv(result), frame_csv(result.groups), frame_csv(result.reliability),
+             frame_csv(result.items))
+    contents = dict(zip(DATA_FILES, texts, strict=True))
     return {name: write_text(out / name, text) for name, text in contents.items()}
 
 
 def write_manifest(
-    result: ScoreResult, out: Path, files: dict[str, str], reports: list[dict] | None = None
+    result: ScoreResult, out: Path, files: dict[str, str], reports: list[dict] | None = None,
+    outputs: dict[str, str] | None = None,
 ) -> str:
-    data = manifest(result, files, reports or [])
+    data = manifest(result, files, reports or [], outputs)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return write_text(Path(out) / "manifest.json", text)

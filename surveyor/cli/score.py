@@ -159,11 +159,13 @@ def score(
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
     import contextlib
 
-    from surveyor.files import ensure_dir
-    from surveyor.outputs import write_data, write_manifest
+    from surveyor.output_folder import OutputFolder
+    from surveyor.outputs import DATA_FILES, run_record, write_data, write_manifest
     from surveyor.pipeline import score as run_score
     from surveyor.reports.executors import make_executor
 
+    folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument)])
+    folder.refuse_inputs([*DATA_FILES, "manifest.json"])
     # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
     renderer = (
         contextlib.nullcontext() if no_reports else make_executor(
@@ -175,16 +177,20 @@ def score(
             **_reader_options(**reader),
         )
         _echo_source(result.responses)
-        ensure_dir(out)
-        files = write_data(result, out)
-        reports: list[dict] = []
-        if not no_reports:
-            reports = _write_reports(
-                result, out, template_dirs, jobs if executor is None else executor.workers,
-                write_html, force, data_date or _file_date(responses), executor,
-            )
-    write_manifest(result, out, files, reports)
-    _echo_warnings(result.warnings)
+        # The run's files are built aside and swapped in whole (see output_folder).
+        with folder:
+            files = write_data(result, folder.stage)
+            reports: list[dict] = []
+            if not no_reports:
+                reports = _write_reports(
+                    result, folder.stage, out, template_dirs,
+                    jobs if executor is None else executor.workers,
+                    write_html, force, data_date or _file_date(responses), executor,
+                )
+            record = run_record(folder.staged(), reports)
+            write_manifest(result, folder.stage, files, reports, record)
+            kept = folder.commit(record)
+    _echo_warnings(result.warnings + kept)
     _summary(result, out)
     if reports:
         rendered = sum(1 for r in reports if r.get("rendered"))
@@ -201,14 +207,15 @@ def _file_date(path: Path) -> str:
     return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).date().isoformat()
 
 
-def _write_reports(result, out, template_dirs, jobs, write_html, force, data_date, executor):
+def _write_reports(result, stage, out, template_dirs, jobs, write_html, force, data_date,
+                   executor):
     import sys
 
     from surveyor.reports.workers import write_reports
 
-    reports_dir = out / "reports"
+    reports_dir = stage / "reports"
     options = {"jobs": jobs, "html": write_html, "force": force, "data_date": data_date,
-               "executor": executor}
+               "executor": executor, "previous": out / "reports"}
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Rendering reports", file=sys.stderr) as bar:
 

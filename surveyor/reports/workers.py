@@ -205,33 +205,26 @@ def _unchanged(out: Path, entry: dict | None, key: str) -> bool:
         return False
 
 
-def _remove_stale(out: Path, earlier: Iterable[str], current: set[str]) -> None:
+def _remove_stale(out: Path, earlier: dict[str, dict], current: set[str]) -> None:
     """Delete the reports an earlier run wrote into ``out`` that this run does not write.
 
     Output folders are reused: a group suppressed now (a corrected file, a higher
-    threshold) must not keep its old report beside the new ones. Only PDFs (and their
-    HTML) that the earlier manifest lists, inside ``out``, are touched; folders left empty
-    go too.
+    threshold) must not keep its old report beside the new ones. Only a PDF the earlier
+    manifest lists whose bytes still match the SHA-256 it records is deleted (with its
+    HTML copy): a manifest surveyor did not write cannot make it delete anything. The CLI
+    cleans up through :class:`surveyor.output_folder.OutputFolder` instead.
     """
-    root = out.resolve()
-    for path in earlier:
+    from surveyor.output_folder import previous_record, remove_if_ours
+
+    manifest_folder = out.parent if out.name == "reports" else out
+    record = previous_record(manifest_folder)
+    prefix = "reports/" if out.name == "reports" else ""
+    for path, entry in earlier.items():
         if path in current or not str(path).endswith(".pdf"):
             continue
-        pdf = (out / path).resolve()
-        if pdf == root or not pdf.is_relative_to(root):
-            continue
-        for file in (pdf, pdf.with_suffix(".html")):
-            try:
-                file.unlink(missing_ok=True)
-            except OSError:
-                continue
-        folder = pdf.parent
-        while folder != root and folder.is_relative_to(root):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-            folder = folder.parent
+        companion = prefix + str(path)[: -len(".pdf")] + ".html"
+        if remove_if_ours(out, str(path), entry.get("sha256")) and companion in record:
+            remove_if_ours(manifest_folder, companion, record[companion])
 
 
 def run_tasks(
@@ -288,6 +281,7 @@ def write_reports(
     data_date: str = "",
     progress: Callable[[int, int, str], None] | None = None,
     executor=None,
+    previous: Path | None = None,
 ) -> list[dict]:
     """Render every reportable group's report into ``out``; return manifest entries.
 
@@ -314,6 +308,11 @@ def write_reports(
         :func:`surveyor.reports.executors.make_executor`) instead of local worker processes; at
         most ``2 * jobs`` reports are in flight. Its workers may be other machines, so
         each report is sent self-contained (:meth:`RenderTask.portable`).
+    previous
+        The live reports folder when ``out`` is a staging folder
+        (:class:`surveyor.output_folder.OutputFolder`): unchanged reports are looked up
+        there and left in place, and nothing outside ``out`` is deleted (the folder's
+        commit removes stale files). Default: ``out`` itself.
 
     Returns
     -------
@@ -333,9 +332,10 @@ def write_reports(
     specs = report_plan(data)
     paths = report_paths(specs)
     roots = _asset_roots(template_dirs)
-    assets = assets_digest(roots[1:-1], skip=out)
-    earlier = _previous_entries(out)
-    previous = {} if force else earlier
+    live = out if previous is None else previous
+    assets = assets_digest(roots[1:-1], skip=live)
+    earlier = _previous_entries(live)
+    cached = {} if force else earlier
     entries: dict[str, dict] = {}
     finished = 0
 
@@ -370,11 +370,11 @@ def write_reports(
             companion = out / (path[: -len(".pdf")] + ".html")
             if html:
                 write_text(companion, inline_fonts(document))
-            else:
+            elif previous is None:
                 # An HTML copy from an earlier --html run would now disagree with the PDF.
                 companion.unlink(missing_ok=True)
-            if _unchanged(out, previous.get(path), key):
-                entry["sha256"] = previous[path]["sha256"]
+            if _unchanged(live, cached.get(path), key):
+                entry["sha256"] = cached[path]["sha256"]
                 entry["rendered"] = False
                 tick(path)
                 continue
@@ -384,5 +384,6 @@ def write_reports(
         entries[path]["sha256"] = write_bytes(out / path, pdf)
         entries[path]["rendered"] = True
         tick(path)
-    _remove_stale(out, earlier, set(paths))
+    if previous is None:
+        _remove_stale(out, earlier, set(paths))
     return [entries[path] for path in paths]
