@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -191,3 +192,64 @@ def test_the_manifest_records_every_output_file(dozen_csv, mini_path, tmp_path):
     assert set(listed) == on_disk
     for rel, digest in listed.items():
         assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest
+
+
+# ------------------------------------------------------ channel 5: stale reports
+
+
+def programme_csv(path: Path, sets: dict[tuple[str, str], int], skip: str = "") -> Path:
+    """Respondents R01... in the given (organisation, set): size groups, answers varied."""
+    rows = ["respondent_id,organization,set,a1,a2,a3,b1,b2,b3"]
+    number = 0
+    for (org, name), size in sets.items():
+        for _ in range(size):
+            number += 1
+            rid = f"R{number:02d}"
+            if rid == skip:
+                continue
+            answers = [1 + (number * k + k) % 5 for k in range(1, 7)]
+            rows.append(",".join([rid, org, name, *map(str, answers)]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+SETS = {("East", "Ash"): 6, ("East", "Birch"): 5, ("West", "Cedar"): 6, ("West", "Dogwood"): 6}
+BIRCH_MEMBER = "R07"  # the first of Birch's five
+
+
+@pytest.fixture(scope="module")
+def first_release(tmp_path_factory):
+    """A run with reports and their HTML, Birch (5 people) among them."""
+    from tests.conftest import MINI
+
+    folder = tmp_path_factory.mktemp("first")
+    out = folder / "out"
+    first = programme_csv(folder / "first.csv", SETS)
+    result = run("score", first, "-i", MINI, "-o", out, "--jobs", "1", "--html",
+                 "--data-date", "2025-01-01")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("second", [["--no-reports"], ["--jobs", "1"], ["--jobs", "1", "--html"]])
+def test_a_set_that_drops_below_the_threshold_loses_its_report(mini_path, tmp_path, second,
+                                                               first_release):
+    """Attack: a respondent withdraws, Birch falls to 4 and is suppressed; whatever the
+    next run's mode, Birch's old report (the withdrawn person's answers) must be gone."""
+    out = tmp_path / "out"
+    shutil.copytree(first_release, out)
+    birch = [p for p in snapshot(out) if "Birch" in p]
+    assert sorted(birch) == ["reports/East/sets/Birch.html", "reports/East/sets/Birch.pdf"]
+
+    withdrawn = programme_csv(tmp_path / "second.csv", SETS, skip=BIRCH_MEMBER)
+    result = run("score", withdrawn, "-i", mini_path, "-o", out, "--data-date", "2025-01-01",
+                 *second)
+    assert result.exit_code == 0, result.output
+    files = snapshot(out)
+    assert not [p for p in files if "Birch" in p]
+    manifest = json.loads(files["manifest.json"])
+    # The folder holds exactly this run's files: nothing of the first run is left over.
+    assert set(files) - {"manifest.json"} == {e["path"] for e in manifest["outputs"]}
+    if "--no-reports" in second:
+        assert not [p for p in files if p.startswith("reports/")]
+    assert not any(BIRCH_MEMBER.encode() in data for data in files.values())
