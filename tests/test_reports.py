@@ -316,7 +316,7 @@ def test_every_file_stays_inside_the_output_folder(run):
     for above in (run.sandbox.parent, run.sandbox.parent.parent):
         assert not [p for p in above.iterdir() if p.name.startswith("x.")]
     expected = {"manifest.json", "scores.csv", "groups.csv", "reliability.csv", "items.csv",
-                ".surveyor.lock"}
+                ".surveyor.lock", "release-register.json"}
     expected |= {f"reports/{path}" for path in run.entries}
     expected |= {f"reports/{path[:-4]}.html" for path in run.entries}
     assert files_under(run.out) == expected
@@ -650,7 +650,8 @@ def test_no_reports_writes_no_reports_folder(tmp_path):
     assert manifest["reports"] == []
     assert "reports to" not in output
     assert files_under(out) == {"manifest.json", "scores.csv", "groups.csv",
-                                "reliability.csv", "items.csv", ".surveyor.lock"}
+                                "reliability.csv", "items.csv", ".surveyor.lock",
+                                "release-register.json"}
 
 
 def test_printable_names_are_kept():

@@ -112,6 +112,10 @@ def validate(responses: Path, instrument: str, **reader) -> None:
     help="The sets agreed to see results from 3 or 4 people (allows --min-group-size 3 or 4).",
 )
 @click.option("--no-reports", is_flag=True, help="Write the data files only.")
+@click.option("--allow-small-change", is_flag=True,
+              help="Publish even where a group's membership changed by fewer than "
+                   "--min-group-size respondents since an earlier release into --out "
+                   "(comparing the two would reveal them; see README, Safety).")
 @click.option(
     "--template-dir",
     "template_dirs",
@@ -146,6 +150,7 @@ def score(
     min_group_size: int,
     consented: bool,
     no_reports: bool,
+    allow_small_change: bool,
     template_dirs: tuple[Path, ...],
     jobs: int | None,
     write_html: bool,
@@ -159,13 +164,15 @@ def score(
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
     import contextlib
 
+    from surveyor.files import write_text
     from surveyor.output_folder import OutputFolder
     from surveyor.outputs import DATA_FILES, run_record, write_data, write_manifest
     from surveyor.pipeline import score as run_score
+    from surveyor.release_register import REGISTER, register_release
     from surveyor.reports.executors import make_executor
 
     folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument)])
-    folder.refuse_inputs([*DATA_FILES, "manifest.json"])
+    folder.refuse_inputs([*DATA_FILES, "manifest.json", REGISTER])
     # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
     renderer = (
         contextlib.nullcontext() if no_reports else make_executor(
@@ -179,6 +186,10 @@ def score(
         _echo_source(result.responses)
         # The run's files are built aside and swapped in whole (see output_folder).
         with folder:
+            # Checked before anything is written: a refused release leaves the folder as is.
+            register, small_changes = register_release(out, result, allow_small_change)
+            result.warnings.extend(small_changes)
+            write_text(folder.stage / REGISTER, register)
             files = write_data(result, folder.stage)
             reports: list[dict] = []
             if not no_reports:
