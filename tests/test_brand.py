@@ -107,3 +107,52 @@ def test_example_brand_loads():
     assert brand.logo_data_url().startswith("data:image/svg+xml;base64,")
     assert brand.palette().point == brand.colours["point"] == "#2f5d50"
     assert "--accent: #2f5d50;" in brand.css()
+
+
+# ------------------------------------- a bad brand folder stops the run, writes nothing
+
+
+def score_with_brand(csv: Path, mini: Path, brand: Path, out: Path):
+    from click.testing import CliRunner
+
+    from surveyor.cli import cli
+
+    return CliRunner().invoke(cli, ["score", str(csv), "-i", str(mini), "-o", str(out),
+                                    "--jobs", "1", "--template-dir", str(brand)])
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("report_set.html", "{% extends 'default:report_set.html' %}\n{% block nope %}",
+     "report_set.html, line 2: a syntax error in a brand template"),
+    ("brand.toml", "[brand\nconsultancy = 1", "brand.toml: 1 problem found"),
+    ("brand.toml", "[colours]\naccent = 'red; background: url(x)'", "[colours] accent"),
+])
+def test_a_bad_brand_folder_fails_before_anything_is_written(dozen_csv, mini_path, tmp_path,
+                                                             name, text, expected):
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = score_with_brand(dozen_csv, mini_path, brand, out)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "bug in surveyor" not in result.output
+    assert not out.exists()
+
+
+def test_a_brand_template_cannot_run_a_command(dozen_csv, mini_path, tmp_path):
+    """The attack that worked: a brand template reaching os through jinja2 to put a shell
+    command's output into a report. Now it stops the run with a user error."""
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    marker = tmp_path / "ran"
+    (brand / "report_programme.html").write_text(
+        "<p>{{ cycler.__init__.__globals__.os.popen('touch " + str(marker) + "').read() }}</p>",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = score_with_brand(dozen_csv, mini_path, brand, out)
+    assert result.exit_code == 2, result.output
+    assert "report_programme.html, line 1: an error in a brand template" in result.output
+    assert not marker.exists()
+    assert {p.name for p in out.iterdir()} <= {".surveyor.lock"}  # no data file either

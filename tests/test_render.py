@@ -161,3 +161,57 @@ def test_fmt_never_prints_negative_zero(value, digits):
     assert text == MISSING or not (text.startswith("-") and float(text) == 0)
     if text != MISSING and math.isfinite(value):
         assert abs(float(text) - value) <= 0.5 * 10**-digits + 1e-9 * abs(value)
+
+
+# ----------------------------------------------------- brand templates are sandboxed
+
+ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.popen('echo PWNED').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ lipsum.__globals__['os'].system('echo PWNED') }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ stylesheet.func.__globals__ }}",
+]
+
+
+@pytest.mark.parametrize("source", ESCAPES)
+def test_a_brand_template_cannot_reach_python_internals(tmp_path, source):
+    from jinja2.exceptions import SecurityError
+
+    (tmp_path / "evil.html").write_text(source, encoding="utf-8")
+    env = make_environment([tmp_path])
+    with pytest.raises((SecurityError, jinja2.UndefinedError)) as caught:
+        env.get_template("evil.html").render()
+    assert "PWNED" not in str(caught.value)
+
+
+def test_a_brand_template_error_names_file_and_line(tmp_path):
+    from surveyor.typeset.environment import brand_template_error, check_templates
+
+    (tmp_path / "report_set.html").write_text("<p>ok</p>\n<p>{% if %}</p>\n", encoding="utf-8")
+    with pytest.raises(SurveyorError) as caught:
+        check_templates([tmp_path])
+    assert f"{tmp_path / 'report_set.html'}, line 2" in str(caught.value)
+    assert "syntax error in a brand template" in str(caught.value)
+    # An error while rendering names the brand template's line too ...
+    (tmp_path / "report_set.html").write_text("<p>\n{{ nothing_here }}</p>\n")
+    env = make_environment([tmp_path])
+    try:
+        env.get_template("report_set.html").render()
+    except jinja2.TemplateError as exc:
+        problem = brand_template_error(exc, env)
+    assert problem is not None and "report_set.html, line 2" in str(problem)
+    # ... but a problem in a shipped template is not the user's.
+    try:
+        make_environment().from_string("{% if %}")
+    except jinja2.TemplateError as exc:
+        assert brand_template_error(exc, make_environment()) is None
+
+
+def test_check_templates_passes_the_example_brand():
+    from pathlib import Path
+
+    from surveyor.typeset.environment import check_templates
+
+    check_templates([Path(__file__).resolve().parent.parent / "examples" / "brand"])

@@ -173,6 +173,13 @@ def score(
 
     folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument)])
     folder.refuse_inputs([*DATA_FILES, "manifest.json", REGISTER])
+    if not no_reports:
+        # A bad brand.toml or template stops the run before any scoring or writing.
+        from surveyor.reports.brand import load_brand
+        from surveyor.typeset.environment import check_templates
+
+        load_brand(template_dirs)
+        check_templates(template_dirs)
     # Reach the cluster before scoring, so a wrong address fails in seconds, not after it.
     renderer = (
         contextlib.nullcontext() if no_reports else make_executor(

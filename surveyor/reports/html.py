@@ -34,4 +34,14 @@ def render_report(context: ReportContext, env: jinja2.Environment) -> str:
     str
         A complete HTML document.
     """
-    return env.get_template(context.template).render(context.as_dict())
+    import jinja2
+
+    try:
+        return env.get_template(context.template).render(context.as_dict())
+    except jinja2.TemplateError as exc:
+        from surveyor.typeset.environment import brand_template_error
+
+        problem = brand_template_error(exc, env)
+        if problem is None:
+            raise
+        raise problem from None

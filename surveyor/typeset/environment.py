@@ -4,10 +4,13 @@ Templates are looked up in the consultant's folders first, then in the shipped
 ``templates/``; the ``default:`` prefix always reaches the shipped file, so a brand folder
 can override ``base.html`` and still write ``{% extends "default:base.html" %}``.
 
-The environment is built per call from its arguments (no module state), with autoescape
-for HTML/SVG/XML and ``StrictUndefined``, so a misspelt context name fails loudly instead
-of printing nothing. Stylesheets are read through the same loader and placed inline in
-``<style>``, so a brand's ``theme.css`` or ``custom.css`` replaces the shipped one by name.
+The environment is built per call from its arguments (no module state), sandboxed (a
+template from a brand folder is code someone else may have written: jinja2's
+``SandboxedEnvironment`` keeps it from private attributes, ``__globals__`` and so from
+``os``), with autoescape for HTML/SVG/XML and ``StrictUndefined``, so a misspelt context
+name fails loudly instead of printing nothing. Stylesheets are read through the same loader
+and placed inline in ``<style>``, so a brand's ``theme.css`` or ``custom.css`` replaces the
+shipped one by name.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         When a template folder does not exist.
     """
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     folders = []
     for folder in template_dirs:
@@ -74,7 +78,7 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(shipped)}, delimiter=":"),
         ]
     )
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "svg", "xml"), default_for_string=True
@@ -86,7 +90,71 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     )
     env.filters.update(fmt=fmt, pct=pct, signed=signed, count=count)
     env.globals.update(stylesheet=partial(stylesheet, env), font_faces=font_faces)
+    env.brand_folders = tuple(folders)  # for brand_template_error
     return env
+
+
+TEMPLATE_SUFFIXES = (".html", ".htm", ".svg", ".xml")
+
+
+def check_templates(template_dirs: Sequence[Path] = ()) -> None:
+    """Compile every template in the brand folders, so a syntax error stops the run before
+    any scoring or writing; raise a SurveyorError naming the file and line."""
+    import jinja2
+
+    env = make_environment(template_dirs)
+    for folder in env.brand_folders:
+        for path in sorted(Path(folder).rglob("*")):
+            relative = path.relative_to(folder)
+            if (path.suffix.lower() not in TEMPLATE_SUFFIXES or not path.is_file()
+                    or any(part.startswith(".") for part in relative.parts)):
+                continue
+            try:
+                env.get_template(relative.as_posix())
+            except jinja2.TemplateNotFound:
+                continue  # shadowed by an earlier brand folder
+            except jinja2.TemplateError as exc:
+                raise brand_template_error(exc, env) or SurveyorError(
+                    f"{path}: {type(exc).__name__}: {exc}") from None
+            except UnicodeDecodeError:
+                raise SurveyorError(f"{path}: a template must be UTF-8 text") from None
+
+
+def brand_template_error(exc: BaseException, env: jinja2.Environment) -> SurveyorError | None:
+    """A user error for a template problem that lies in a brand folder, else None.
+
+    A syntax error names its file and line; an error while rendering (an unknown name, a
+    blocked attribute) names the brand template line it happened on. A problem in a
+    shipped template is not the user's, so it stays an internal error.
+    """
+    import traceback
+
+    import jinja2
+
+    folders = [Path(f).resolve() for f in getattr(env, "brand_folders", ())]
+
+    def in_brand(filename: str | None) -> bool:
+        if not filename:
+            return False
+        try:
+            resolved = Path(filename).resolve()
+        except (OSError, ValueError):
+            return False
+        return any(resolved.is_relative_to(folder) for folder in folders)
+
+    kind = "a syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "an error"
+    if isinstance(exc, jinja2.TemplateSyntaxError) and in_brand(exc.filename):
+        where = f"{exc.filename}, line {exc.lineno}"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if in_brand(f.filename)]
+        if not frames:
+            return None
+        where = f"{frames[-1].filename}, line {frames[-1].lineno}"
+    message = str(getattr(exc, "message", None) or exc).rstrip(".")
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return SurveyorError(f"{where}: {kind} in a brand template: {message}; fix the "
+                         "template, or leave out its --template-dir")
 
 
 def template_roots(template_dirs: Sequence[Path] = ()) -> list[Path]:
