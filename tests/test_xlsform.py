@@ -110,3 +110,24 @@ def test_clashing_ids_are_refused(mini):
     items = (replace(mini.items[0], id="set"), *mini.items[1:])
     with pytest.raises(SurveyorError, match="is also a form field name"):
         build_xlsform(replace(mini, items=items))
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","click")', "\uff1dcmd", "\u200b=1+1",
+                                  "+1+1", "@SUM(A1)"])
+def test_an_item_text_that_looks_like_a_formula_stays_text(tmp_path, text):
+    """Attack: item text starting with = became a live formula in the XLSForm."""
+    import yaml
+
+    data = yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    data["items"][0]["text"] = text
+    path = tmp_path / "formula.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    workbook = openpyxl.load_workbook(io.BytesIO(build_xlsform(load_instrument(path))))
+    cells = [cell for row in workbook["survey"].iter_rows() for cell in row
+             if cell.value == text]
+    assert cells, "the item text must be written exactly"
+    for cell in cells:
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
+    assert not [cell for sheet in workbook for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]

@@ -135,6 +135,7 @@ def build_xlsform(instrument: Instrument) -> bytes:
         for row in rows:
             # Every cell is text: a version "1.10" or choice name "1" must not become a number.
             sheet.append([row.get(column, "") or None for column in columns])
+            _keep_text(sheet[sheet.max_row])
         for cell in sheet[1]:
             cell.font = openpyxl.styles.Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -146,6 +147,23 @@ def build_xlsform(instrument: Instrument) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _normalise_zip(buffer.getvalue())
+
+
+def _keep_text(cells) -> None:
+    """Keep text cells text: openpyxl stores a string starting with ``=`` as a live formula
+    (an item text "=HYPERLINK(...)" would run when the form is opened in Excel). Such a
+    cell is stored as a string, and any cell a spreadsheet would read as a formula
+    (``csvsafe``'s rule: full-width signs, zero-width characters before them) carries the
+    quote-prefix style, so editing it in Excel does not turn it into one either."""
+    from surveyor.csvsafe import SEGMENT
+
+    for cell in cells:
+        if not isinstance(cell.value, str):
+            continue
+        if cell.data_type == "f":
+            cell.data_type = "s"
+        if SEGMENT.match(cell.value) or cell.value.startswith(("\t", "\r")):
+            cell.quotePrefix = True
 
 
 def _normalise_zip(data: bytes) -> bytes:
