@@ -55,7 +55,19 @@ class Problem:
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
-        return printable(text)
+        return clip(printable(text))
+
+
+MAX_MESSAGE = 1000
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text``, cut to ``limit`` characters with a note of how much was left out: a
+    message quoting a hostile value (a YAML alias bomb, a 10,000-character name) stays a
+    line, not megabytes."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 class ValidationError(SurveyorError):

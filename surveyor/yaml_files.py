@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-from surveyor.errors import Problem, SurveyorError
+from surveyor.errors import Problem, SurveyorError, clip
 
 
 def read_yaml(path: Path, hint: str = "give an instrument .yaml file") -> Any:
@@ -32,14 +32,69 @@ def read_yaml(path: Path, hint: str = "give an instrument .yaml file") -> Any:
             f"{path}: is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"
         ) from exc
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        return _load_bounded(text, path)
+    except RecursionError:
+        raise SurveyorError(f"{path}: is nested too deeply to be read") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         what = exc.problem or exc.context or "invalid YAML"
-        raise SurveyorError(f"{path}: invalid YAML at {where}: {what}") from exc
+        raise SurveyorError(clip(f"{path}: invalid YAML at {where}: {what}")) from exc
     except yaml.YAMLError as exc:
-        raise SurveyorError(f"{path}: invalid YAML: {exc}") from exc
+        raise SurveyorError(clip(f"{path}: invalid YAML: {exc}")) from exc
+
+
+# An instrument or mapping has a few thousand values at most; YAML aliases may repeat a
+# part (shared bands, say) but not multiply it: a 19 KB "billion laughs" file expands to
+# hundreds of millions, and any message quoting such a value runs to megabytes.
+MAX_YAML_VALUES = 100_000
+
+
+def _load_bounded(text: str, path: Path) -> Any:
+    """``yaml.load`` with the unique-key loader, refusing a document whose aliases expand
+    to more than ``MAX_YAML_VALUES`` values (counted on the node graph, so the count costs
+    no more than the file's own size)."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        values = expanded_size(node)
+        if values > MAX_YAML_VALUES:
+            raise SurveyorError(
+                f"{path}: its aliases (*name) expand to {values:,} values, more than the "
+                f"{MAX_YAML_VALUES:,} an instrument or mapping file may hold; write the "
+                "values out, or use fewer nested aliases"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def expanded_size(node) -> int:
+    """How many values a YAML node stands for once every alias is expanded.
+
+    Each distinct node is counted once and its size reused wherever an alias repeats it
+    (a node reached again through a cycle counts as one).
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+
+    def size(item) -> int:
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1
+        total = 1
+        if isinstance(item, yaml.SequenceNode):
+            total += sum(size(child) for child in item.value)
+        elif isinstance(item, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in item.value)
+        sizes[key] = total
+        return total
+
+    return size(node)
 
 
 def _unique_key_loader():
