@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 REGISTER = "release-register.json"
 FORMAT = "surveyor release register 1"
 WHOLE = "*"  # a group's membership as a whole, beside its subscales
+# Subscales with a bit in the mask; any beyond (an instrument of more than 63) are
+# compared by the group's membership as a whole.
+MASK_BITS = 63
 
 
 @dataclass
@@ -65,21 +68,25 @@ class Release:
 
     def as_dict(self) -> dict:
         import base64
+        import zlib
 
         data = {"input_sha256": self.input_sha256, "min_group_size": self.min_group_size,
                 "subscales": self.subscales, "shown": self.shown, "sets": self.sets}
         for name, dtype in self.ARRAYS.items():
-            array = getattr(self, name).astype(dtype)
-            data[name] = base64.b64encode(array.tobytes()).decode("ascii")
+            # Sets and masks repeat and shrink a hundredfold; the hashes stay 8 bytes each.
+            packed = zlib.compress(getattr(self, name).astype(dtype).tobytes(), 6)
+            data[name] = base64.b64encode(packed).decode("ascii")
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Release:
         import base64
+        import zlib
 
         import numpy as np
 
-        arrays = {name: np.frombuffer(base64.b64decode(data[name], validate=True),
+        arrays = {name: np.frombuffer(zlib.decompress(base64.b64decode(data[name],
+                                                                       validate=True)),
                                       dtype=dtype).astype(dtype[1:])
                   for name, dtype in cls.ARRAYS.items()}
         if len({len(a) for a in arrays.values()}) != 1:
@@ -118,7 +125,8 @@ def respondent_hashes(ids: pd.Series, salt: str) -> np.ndarray:
     import pandas as pd
 
     return pd.util.hash_pandas_object(
-        ids.astype(str), index=False, hash_key=salt[:16]).to_numpy(dtype="uint64")
+        ids.astype(str), index=False, hash_key=salt[:16], categorize=False,
+    ).to_numpy(dtype="uint64")
 
 
 def probe(salt: str) -> str:
@@ -136,13 +144,21 @@ def release_of(result: ScoreResult, salt: str) -> Release:
 
     frame = result.scores
     subscales = list(result.scored.subscale_ids)
-    codes, uniques = pd.factorize(
-        pd.MultiIndex.from_arrays([frame["organization"].astype(str), frame["set"].astype(str)]),
-        sort=True)
+    # Factorise organisation and set apart, then their pairs as whole numbers: a
+    # MultiIndex of a million rows costs seconds.
+    org_codes, orgs = pd.factorize(frame["organization"].astype(str))
+    set_codes, set_names = pd.factorize(frame["set"].astype(str))
+    pair_codes, pairs = pd.factorize(org_codes.astype(np.int64) * len(set_names) + set_codes)
+    unsorted = [(orgs[p // len(set_names)], set_names[p % len(set_names)]) for p in pairs]
+    order = sorted(range(len(unsorted)), key=unsorted.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[pair_codes] if len(order) else pair_codes.astype(np.int64)
+    uniques = [unsorted[i] for i in order]
     masks = np.zeros(len(frame), dtype=np.int64)
-    for bit, subscale in enumerate(subscales):
+    for bit, subscale in enumerate(subscales[:MASK_BITS]):
         masks |= frame[subscale].notna().to_numpy().astype(np.int64) << bit
-    sets = [[org, name] for org, name in uniques.tolist()]
+    sets = [[org, name] for org, name in uniques]
 
     suppression = result.suppression
     groups = [PROGRAMME]
@@ -163,62 +179,93 @@ def _cells(level_sets: tuple[str, str], mask: int, subscales: list[str]) -> set[
     """The cells one respondent counts in: every level above their set, whole and scored."""
     org, name = level_sets
     groups = [("programme", "", ""), ("organization", org, ""), ("set", org, name)]
-    kinds = [WHOLE] + [s for bit, s in enumerate(subscales) if mask >> bit & 1]
+    kinds = [WHOLE] + [s for bit, s in enumerate(subscales)
+                       if bit >= MASK_BITS or mask >> bit & 1]
     return {(*group, kind) for group in groups for kind in kinds}
 
 
 def changed_cells(before: Release, after: Release) -> dict[tuple, int]:
-    """How many respondents each cell gained or lost from ``before`` to ``after``."""
-    import pandas as pd
+    """How many respondents each cell gained or lost from ``before`` to ``after``.
 
-    def table(release: Release) -> pd.DataFrame:
-        return pd.DataFrame({"hash": release.hashes, "set": release.set_codes,
-                             "mask": release.masks})
+    Respondents are matched by hash with sorted arrays (a million in well under a second);
+    only those who joined, left, moved set or changed which subscales they have a score
+    on are looked at one by one.
+    """
+    import numpy as np
 
-    merged = table(before).merge(table(after), on="hash", how="outer",
-                                 suffixes=("_before", "_after"))
-    same_set = pd.Series(
-        [before.sets[int(b)] == after.sets[int(a)] if b == b and a == a else False
-         for b, a in zip(merged["set_before"], merged["set_after"], strict=True)],
-        index=merged.index, dtype=bool)
-    unchanged = same_set & (merged["mask_before"] == merged["mask_after"])
-    # Subscales are compared by name: one an instrument dropped counts as unscored.
+    universe: dict[tuple, int] = {}
+
+    def global_codes(release: Release) -> np.ndarray:
+        lookup = np.array([universe.setdefault(tuple(pair), len(universe))
+                           for pair in release.sets] or [0], dtype=np.int64)
+        return lookup[release.set_codes]
+
+    set_before, set_after = global_codes(before), global_codes(after)
+    names = {code: pair for pair, code in universe.items()}
+    if np.array_equal(before.hashes, after.hashes):
+        in_before = in_after = np.arange(len(after.hashes))
+    else:
+        _, in_before, in_after = np.intersect1d(before.hashes, after.hashes,
+                                                return_indices=True)
+    left = np.ones(len(before.hashes), dtype=bool)
+    left[in_before] = False
+    joined = np.ones(len(after.hashes), dtype=bool)
+    joined[in_after] = False
+    moved = ((set_before[in_before] != set_after[in_after])
+             | (before.masks[in_before] != after.masks[in_after]))
+
     counts: dict[tuple, int] = {}
-    for row in merged[~unchanged].itertuples(index=False):
-        old = set() if row.set_before != row.set_before else _cells(
-            tuple(before.sets[int(row.set_before)]), int(row.mask_before), before.subscales)
-        new = set() if row.set_after != row.set_after else _cells(
-            tuple(after.sets[int(row.set_after)]), int(row.mask_after), after.subscales)
-        for cell in old ^ new:
+
+    def count(cells: set[tuple]) -> None:
+        for cell in cells:
             counts[cell] = counts.get(cell, 0) + 1
+
+    # Subscales are compared by name: one an instrument dropped counts as unscored.
+    for i in np.flatnonzero(left).tolist():
+        count(_cells(names[int(set_before[i])], int(before.masks[i]), before.subscales))
+    for j in np.flatnonzero(joined).tolist():
+        count(_cells(names[int(set_after[j])], int(after.masks[j]), after.subscales))
+    for i, j in zip(in_before[moved].tolist(), in_after[moved].tolist(), strict=True):
+        count(_cells(names[int(set_before[i])], int(before.masks[i]), before.subscales)
+              ^ _cells(names[int(set_after[j])], int(after.masks[j]), after.subscales))
     return counts
 
 
 def small_changes(earlier: list[Release], current: Release, min_group_size: int) -> list[str]:
-    """Each statistic shown now and in an earlier release whose membership changed by
-    1 to N - 1 respondents (N the larger of the two releases' thresholds), in a sentence."""
+    """Each group shown now and in an earlier release with a statistic whose membership
+    changed by 1 to N - 1 respondents (N the larger of the two releases' thresholds), in
+    a sentence per group and release."""
     shown_now = {tuple(cell) for cell in current.shown}
     found = []
     for number, release in enumerate(earlier, start=1):
         both = shown_now & {tuple(cell) for cell in release.shown}
         threshold = max(min_group_size, int(release.min_group_size))
+        by_group: dict[tuple, list[tuple[str, int]]] = {}
         for cell, count in sorted(changed_cells(release, current).items()):
             if cell in both and 0 < count < threshold:
-                level, org, name, what = cell
-                group = {"programme": "the programme", "organization": org}.get(
-                    level, f"{org} / {name}")
-                subject = "its respondents" if what == WHOLE else f"subscale {what}"
-                people = "respondent" if count == 1 else "respondents"
-                found.append(
-                    f"{group} ({subject}) differs by {count} {people} from release {number} "
-                    f"(input {release.input_sha256[:12]}); publishing both would reveal "
-                    f"{'that person' if count == 1 else 'those people'} by subtraction"
-                )
+                by_group.setdefault(cell[:3], []).append((cell[3], count))
+        for (level, org, name), cells in by_group.items():
+            group = {"programme": "the programme", "organization": org}.get(
+                level, f"{org} / {name}")
+            subscales = [what for what, _ in cells if what != WHOLE]
+            subjects = ["its respondents"] if any(what == WHOLE for what, _ in cells) else []
+            if subscales:
+                plural = "s" if len(subscales) > 1 else ""
+                subjects.append(f"subscale{plural} {', '.join(subscales)}")
+            fewest = min(count for _, count in cells)
+            people = "respondent" if fewest == 1 else "respondents"
+            found.append(
+                f"{group} ({'; '.join(subjects)}) differs by {fewest} {people} from release "
+                f"{number} (input {release.input_sha256[:12]}); publishing both would reveal "
+                f"{'that person' if fewest == 1 else 'those people'} by subtraction"
+            )
     return found
 
 
 def read_register(out: Path) -> dict | None:
     """The register in ``out``, None when there is none; an unreadable one is an error."""
+    import zlib
+
     path = Path(out) / REGISTER
     if not path.exists():
         return None
@@ -231,7 +278,7 @@ def read_register(out: Path) -> dict | None:
         if data.get("probe") != probe(data["salt"]):
             raise ValueError("its respondent hashes were made by a different hash function "
                              "than this installation's (a different pandas?)")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error) as exc:
         raise SurveyorError(
             f"{path}: cannot be read as surveyor's release register ({exc}); it protects "
             "the earlier releases in this folder, so restore it from a backup, or score "

@@ -168,3 +168,15 @@ def test_an_unreadable_register_stops_the_run(mini_path, tmp_path):
     result = score(first, out, mini_path)
     assert result.exit_code == 2
     assert REGISTER in result.output and "restore it" in result.output
+
+
+def test_a_register_whose_hashes_cannot_be_reproduced_stops_the_run(mini_path, tmp_path):
+    (first,) = releases(tmp_path, SETS)
+    out = tmp_path / "out"
+    assert score(first, out, mini_path).exit_code == 0
+    data = json.loads((out / REGISTER).read_text())
+    data["salt"] = "0" * 32  # its probe no longer matches: every hash would look new
+    (out / REGISTER).write_text(json.dumps(data))
+    result = score(first, out, mini_path)
+    assert result.exit_code == 2
+    assert "different hash function" in result.output
