@@ -474,3 +474,21 @@ def test_failed_render_leaves_no_partial_files(tmp_path, monkeypatch):
     result = run(MINI, "--out", tmp_path)
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_brand_template_error_in_a_build_is_a_user_error(tmp_path):
+    from click.testing import CliRunner
+
+    from surveyor.cli import cli
+
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "questionnaire.html").write_text(
+        "<p>\n{{ cycler.__init__.__globals__.os.popen('id').read() }}</p>", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["instrument", "build", "learning-inaction-short", "--out",
+                                      str(out), "--template-dir", str(brand)])
+    assert result.exit_code == 2, result.output
+    assert "questionnaire.html, line 2: an error in a brand template" in result.output
+    assert "uid=" not in result.output
+    assert not list(out.rglob("*.pdf"))

@@ -92,9 +92,10 @@ def test_the_cli_answers_an_alias_bomb_in_a_few_lines(tmp_path, command):
     path = tmp_path / "bomb.yaml"
     path.write_text(alias_bomb(8, width=12, leaf="x" * 200) + "reverse: *a7\n",
                     encoding="utf-8")
-    result = CliRunner().invoke(cli, [*command, str(path), "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, [*command, str(path), "--out", str(tmp_path / "out")]
                                 if command[-1] == "build" else [*command, str(path)])
     assert result.exit_code == 2, result.output[:500]
+    assert "aliases (*name) expand to" in result.output
     assert len(result.output) < 1000
     assert not (tmp_path / "out").exists()
 

@@ -80,19 +80,28 @@ def build_instrument(
     """
     from surveyor.instrument.copies import html_copies_to_pdf
     from surveyor.typeset import pdf as pdf_module
-    from surveyor.typeset.environment import inline_fonts, make_environment, template_roots
+    from surveyor.typeset.environment import (
+        brand_errors_are_user_errors,
+        check_templates,
+        inline_fonts,
+        make_environment,
+        template_roots,
+    )
 
     options = (options or QuestionnaireOptions()).validated()
     instrument = load_instrument(id_or_file)
+    check_templates(template_dirs)
     out_dir = files.ensure_dir(Path(out_dir))
     context = questionnaire_context(instrument, options)
     env = make_environment(template_dirs)
 
     stem = output_stem(instrument.id, options)
-    html = inline_fonts(render_questionnaire(context, env))
+    with brand_errors_are_user_errors(env):
+        html = inline_fonts(render_questionnaire(context, env))
+        first = render_pack(context, env) if len(context.copies) > 1 else None
+        copies = render_copies(context, env) if first is None else ""
     roots = template_roots(template_dirs)
     title = f"{instrument.title} (version {instrument.version})"
-    first = render_pack(context, env) if len(context.copies) > 1 else None
     if first is not None:
         # A pack: laid out once, then painted once per copy with its own code.
         codes = [copy.respondent_code for copy in context.copies]
@@ -101,8 +110,7 @@ def build_instrument(
         )
     else:
         pdf = pdf_module.html_to_pdf(
-            render_copies(context, env), base_url=Path(roots[0]), allowed_roots=roots,
-            title=title,
+            copies, base_url=Path(roots[0]), allowed_roots=roots, title=title,
         )
     outputs = [
         ("pdf", out_dir / f"{stem}.pdf", pdf),

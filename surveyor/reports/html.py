@@ -34,14 +34,7 @@ def render_report(context: ReportContext, env: jinja2.Environment) -> str:
     str
         A complete HTML document.
     """
-    import jinja2
+    from surveyor.typeset.environment import brand_errors_are_user_errors
 
-    try:
+    with brand_errors_are_user_errors(env):
         return env.get_template(context.template).render(context.as_dict())
-    except jinja2.TemplateError as exc:
-        from surveyor.typeset.environment import brand_template_error
-
-        problem = brand_template_error(exc, env)
-        if problem is None:
-            raise
-        raise problem from None

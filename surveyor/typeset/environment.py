@@ -16,9 +16,10 @@ shipped one by name.
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,6 +119,20 @@ def check_templates(template_dirs: Sequence[Path] = ()) -> None:
                     f"{path}: {type(exc).__name__}: {exc}") from None
             except UnicodeDecodeError:
                 raise SurveyorError(f"{path}: a template must be UTF-8 text") from None
+
+
+@contextlib.contextmanager
+def brand_errors_are_user_errors(env: jinja2.Environment) -> Iterator[None]:
+    """Turn a template error that lies in a brand folder into a SurveyorError (exit 2)."""
+    import jinja2
+
+    try:
+        yield
+    except jinja2.TemplateError as exc:
+        problem = brand_template_error(exc, env)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def brand_template_error(exc: BaseException, env: jinja2.Environment) -> SurveyorError | None:
