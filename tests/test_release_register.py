@@ -68,13 +68,17 @@ def test_the_attack_is_real_when_the_change_is_allowed(mini_path, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert any("allowed by --allow-small-change" in w["message"] for w in manifest["warnings"])
     new = groups(out)
-    # What the guard prevents: the late person's scores recovered exactly by subtraction.
+    # What the guard prevents: the late person's scores recovered by subtraction. The
+    # means are rounded, but a score of three answered items is a multiple of 1/3, and
+    # the rounding error (under .25 here) leaves only one candidate.
     truth = person_scores(second, mini_path, LATE)
     for subscale in ("alpha_sub", "beta_sub"):
         def total(frame, subscale=subscale):
             row = frame.query("level == 'programme' and subscale == @subscale").iloc[0]
             return int(row["n"]) * float(row["mean"])
-        assert total(new) - total(old) == pytest.approx(truth[subscale])
+        difference = total(new) - total(old)
+        assert abs(difference - truth[subscale]) < 0.25
+        assert round(difference * 3) / 3 == pytest.approx(truth[subscale])
 
 
 def test_a_change_of_n_people_or_more_is_published(mini_path, tmp_path):
