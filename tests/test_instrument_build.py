@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from surveyor.cli import cli
-from surveyor.instrument.build import build_instrument, codebook_csv, output_stem
+from surveyor.instrument.build import PageMarks, build_instrument, codebook_csv, output_stem
 from surveyor.instrument.model import load_instrument, shipped_instruments
 from surveyor.instrument.questionnaire import (
     QuestionnaireOptions,
@@ -99,11 +99,11 @@ def long_built(tmp_path_factory):
 # ------------------------------------------------------------------------- the files
 
 
-def test_writes_four_files_and_nothing_else(tmp_path):
+def test_writes_five_files_and_nothing_else(tmp_path):
     files = build(MINI, tmp_path / "out")
-    assert set(files) == {"pdf", "html", "template", "codebook"}
+    assert set(files) == {"pdf", "html", "template", "codebook", "layout"}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["mini.pdf", "mini.html", "mini-template.csv", "mini-codebook.csv"]
+        ["mini.pdf", "mini.html", "mini-template.csv", "mini-codebook.csv", "mini-layout.json"]
     )
 
 
@@ -326,8 +326,9 @@ def test_pack_prints_what_laying_out_every_copy_would(tmp_path):
     files = build(MINI, tmp_path, organization="North Trust", set="Set A", count=4)
     context = questionnaire_context(load_instrument(MINI), options)
     roots = template_roots(())
+    marks = PageMarks(load_instrument(MINI), options.validated(), context)
     slow = html_to_pdf(render_copies(context, make_environment()), base_url=roots[0],
-                       allowed_roots=roots)
+                       allowed_roots=roots, stamp=marks)
     fast_pages = PdfReader(files["pdf"]).pages
     slow_pages = PdfReader(io.BytesIO(slow)).pages
     assert len(fast_pages) == len(slow_pages)
@@ -408,7 +409,9 @@ def test_cli_prints_the_files_written(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         str(tmp_path / name)
-        for name in ("mini.pdf", "mini.html", "mini-template.csv", "mini-codebook.csv")
+        for name in (
+            "mini.pdf", "mini.html", "mini-template.csv", "mini-codebook.csv", "mini-layout.json"
+        )
     ]
 
 

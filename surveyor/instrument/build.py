@@ -6,6 +6,7 @@ Everything is rendered in memory first and written only when complete, each file
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -16,7 +17,9 @@ from pathlib import Path
 from surveyor import files
 from surveyor.csvsafe import csv_text
 from surveyor.errors import SurveyorError
+from surveyor.instrument.layout import FormLayout, PageLayout, page_layout
 from surveyor.instrument.model import Instrument, load_instrument
+from surveyor.instrument.pagemarks import PageId, paint_page_marks
 from surveyor.instrument.questionnaire import (
     QuestionnaireContext,
     QuestionnaireOptions,
@@ -66,7 +69,8 @@ def build_instrument(
     Returns
     -------
     list of BuiltFile
-        In the order written: pdf, html, template, codebook. File names start with the
+        In the order written: pdf, html, template, codebook, layout (where each page's
+        tick boxes are, for :mod:`surveyor.scan`). File names start with the
         instrument id; a pre-filled pack adds the organisation and set
         (``learning-inaction-acme-trust-set-a.pdf``) so packs never overwrite the blank
         questionnaire or each other.
@@ -102,21 +106,24 @@ def build_instrument(
         copies = render_copies(context, env) if first is None else ""
     roots = template_roots(template_dirs)
     title = f"{instrument.title} (version {instrument.version})"
+    marks = PageMarks(instrument, options, context)
     if first is not None:
         # A pack: laid out once, then painted once per copy with its own code.
         codes = [copy.respondent_code for copy in context.copies]
         pdf = html_copies_to_pdf(
-            first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title
+            first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title,
+            stamp=marks,
         )
     else:
         pdf = pdf_module.html_to_pdf(
-            copies, base_url=Path(roots[0]), allowed_roots=roots, title=title,
+            copies, base_url=Path(roots[0]), allowed_roots=roots, title=title, stamp=marks,
         )
     outputs = [
         ("pdf", out_dir / f"{stem}.pdf", pdf),
         ("html", out_dir / f"{stem}.html", html.encode("utf-8")),
         ("template", out_dir / f"{stem}-template.csv", template_csv(instrument, context).encode()),
         ("codebook", out_dir / f"{stem}-codebook.csv", codebook_csv(instrument).encode()),
+        ("layout", out_dir / f"{stem}-layout.json", marks.layout.as_json().encode()),
     ]
     return [BuiltFile(kind, path, files.write_bytes(path, data)) for kind, path, data in outputs]
 
@@ -146,6 +153,38 @@ def write_online_form(instrument: Instrument, form_format: str, out_dir: Path) -
     files.ensure_dir(Path(out_dir))
     files.write_bytes(path, data)
     return path
+
+
+class PageMarks:
+    """The ``stamp`` for the PDF writer: registration marks and a page code on every page
+    of every copy, and the layout of the first copy's boxes, read as it is printed."""
+
+    def __init__(self, instrument: Instrument, options: QuestionnaireOptions,
+                 context: QuestionnaireContext):
+        self.instrument = instrument
+        self.options = options
+        self.copies = context.copies
+        self._pages: dict[int, PageLayout] = {}
+
+    def __call__(self, copy_index: int, page_index: int, page_count: int, page):
+        if copy_index == 0:
+            self._pages[page_index] = page_layout(page, page_index + 1)
+        copy = self.copies[copy_index]
+        page_id = PageId(
+            instrument_id=self.instrument.id, version=self.instrument.version,
+            page=page_index + 1, pages=page_count, paper=self.options.paper,
+            large_print=self.options.large_print, respondent_code=copy.respondent_code,
+            organization=copy.organization, set=copy.set,
+        )
+        return functools.partial(paint_page_marks, page_id=page_id)
+
+    @property
+    def layout(self) -> FormLayout:
+        return FormLayout(
+            instrument_id=self.instrument.id, version=self.instrument.version,
+            paper=self.options.paper, large_print=self.options.large_print,
+            pages=tuple(self._pages[i] for i in sorted(self._pages)),
+        )
 
 
 def template_csv(instrument: Instrument, context: QuestionnaireContext) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from surveyor.errors import OutputError, SurveyorError
 from surveyor.typeset.pdf import (
+    StampedPage,
     font_configuration,
     restricted_fetcher,
     weasyprint_messages,
@@ -31,6 +32,7 @@ def html_copies_to_pdf(
     allowed_roots: Sequence[Path],
     title: str | None = None,
     strict: bool = True,
+    stamp: Callable | None = None,
 ) -> bytes:
     """Print one document several times, each copy with its own text, as one PDF.
 
@@ -45,8 +47,9 @@ def html_copies_to_pdf(
         elements (``<td>K7QD-001-M</td>``), never in attributes or mixed with other text.
     values
         The text that differs between copies, one per copy, in print order.
-    base_url, allowed_roots, title, strict
-        As for :func:`html_to_pdf`.
+    base_url, allowed_roots, title, strict, stamp
+        As for :func:`html_to_pdf` (``stamp`` is given the copy's index as its first
+        argument).
 
     Returns
     -------
@@ -104,11 +107,18 @@ def html_copies_to_pdf(
                 template = render(html.replace(first, widest))
                 variable = _VariableText.find(template.pages, widest)
         pages = []
-        for value in values:
+        for index, value in enumerate(values):
             if variable is not None and variable.fits(value):
-                pages.extend(_RepaintedPage(page, variable, value) for page in template.pages)
+                copy_pages = [_RepaintedPage(page, variable, value) for page in template.pages]
             else:
-                pages.extend(render(html.replace(first, value)).pages)
+                copy_pages = render(html.replace(first, value)).pages
+            if stamp is not None:
+                count = len(copy_pages)
+                copy_pages = [
+                    StampedPage(page, stamp(index, number, count, page))
+                    for number, page in enumerate(copy_pages)
+                ]
+            pages.extend(copy_pages)
         document = template.copy(pages)
         if title is not None:
             document.metadata.title = title

@@ -42,6 +42,15 @@ PACK_CODE_LENGTH = 4
 MAX_COPIES = 1000
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_MIN_GROUP_SIZE = 5
+MARKING_INSTRUCTIONS = (
+    "Use a dark pen. Tick or cross one box for each statement. To change an answer, "
+    "fill the wrong box in completely and tick the right one."
+)
+RETURN_INSTRUCTIONS = (
+    "Hand the form back unfolded, as your set adviser asks. The black squares and the "
+    "code on each page let it be read by machine: please do not write on them. The code "
+    "names the questionnaire, the page and any respondent code, never you."
+)
 _PREFIX = re.compile(rf"^[{CODE_ALPHABET}]{{1,8}}$")
 
 
@@ -161,6 +170,9 @@ class QuestionnaireContext:
         is not squeezed into a narrow column.
     copies
         The copies to print: one blank copy, or one per respondent code in a pack.
+    marking, returning
+        How to mark a box (and correct a mark) so the form can be read by machine, and
+        what to do with the finished form.
     """
 
     lang: str
@@ -179,6 +191,8 @@ class QuestionnaireContext:
     stacked: bool = False
     statement_colspan: int = 1
     copies: tuple[Copy, ...] = field(default=(Copy(),))
+    marking: str = ""
+    returning: str = ""
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""
@@ -236,6 +250,8 @@ def questionnaire_context(
         # the text cell spans itself, the scale columns, and the gap plus "don't know"
         statement_colspan=1 + len(scale.labels) + (1 + len(scale.missing) if scale.missing else 0),
         copies=copies_for(options),
+        marking=MARKING_INSTRUCTIONS,
+        returning=RETURN_INSTRUCTIONS,
     )
 
 

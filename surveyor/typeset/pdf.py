@@ -21,7 +21,7 @@ import functools
 import hashlib
 import logging
 import mimetypes
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -120,6 +120,7 @@ def html_to_pdf(
     modified: str | None = None,
     strict: bool = True,
     identity: str | Sequence[str] | None = None,
+    stamp: Callable[[int, int, int, object], Callable | None] | None = None,
 ) -> bytes:
     """Render HTML to a tagged, reproducible PDF.
 
@@ -172,7 +173,16 @@ def html_to_pdf(
             for source in documents
         ]
         document = rendered[0]
-        if len(rendered) > 1:
+        if stamp is not None:
+            pages = []
+            for index, doc in enumerate(rendered):
+                count = len(doc.pages)
+                pages.extend(
+                    StampedPage(page, stamp(index, number, count, page))
+                    for number, page in enumerate(doc.pages)
+                )
+            document = document.copy(pages)
+        elif len(rendered) > 1:
             document = document.copy([page for doc in rendered for page in doc.pages])
         metadata = document.metadata
         if title is not None:
@@ -200,6 +210,23 @@ def html_to_pdf(
     if strict and errors:
         raise OutputError(f"the PDF could not be rendered cleanly: {errors[0].getMessage()}")
     return pdf
+
+
+class StampedPage:
+    """A laid-out page with something painted over its content: WeasyPrint's PDF writer
+    reads a page's geometry, links and box tree, then calls ``paint``."""
+
+    def __init__(self, page, painter: Callable | None):
+        self._page = page
+        self._painter = painter
+
+    def __getattr__(self, name):
+        return getattr(self._page, name)
+
+    def paint(self, stream, scale=1):
+        self._page.paint(stream, scale)
+        if self._painter is not None:
+            self._painter(stream, scale)
 
 
 def write_document(document, digest, parts) -> bytes:
