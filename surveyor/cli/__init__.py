@@ -50,9 +50,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import instrument, mapping, score, simulate
+    from . import instrument, mapping, scan, score, simulate
 
     cli.add_command(instrument.instrument)
+    cli.add_command(scan.scan)
     cli.add_command(mapping.mapping)
     cli.add_command(simulate.simulate)
     for command in score.COMMANDS:

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from surveyor import files
@@ -102,22 +102,35 @@ def build_instrument(
     stem = output_stem(instrument.id, options)
     with brand_errors_are_user_errors(env):
         html = inline_fonts(render_questionnaire(context, env))
-        first = render_pack(context, env) if len(context.copies) > 1 else None
-        copies = render_copies(context, env) if first is None else ""
     roots = template_roots(template_dirs)
     title = f"{instrument.title} (version {instrument.version})"
-    marks = PageMarks(instrument, options, context)
-    if first is not None:
-        # A pack: laid out once, then painted once per copy with its own code.
-        codes = [copy.respondent_code for copy in context.copies]
-        pdf = html_copies_to_pdf(
-            first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title,
-            stamp=marks,
-        )
-    else:
-        pdf = pdf_module.html_to_pdf(
-            copies, base_url=Path(roots[0]), allowed_roots=roots, title=title, stamp=marks,
-        )
+
+    def typeset(context: QuestionnaireContext) -> tuple[bytes, PageMarks]:
+        with brand_errors_are_user_errors(env):
+            first = render_pack(context, env) if len(context.copies) > 1 else None
+            copies = render_copies(context, env) if first is None else ""
+        marks = PageMarks(instrument, options, context)
+        if first is not None:
+            # A pack: laid out once, then painted once per copy with its own code.
+            codes = [copy.respondent_code for copy in context.copies]
+            pdf = html_copies_to_pdf(
+                first, codes, base_url=Path(roots[0]), allowed_roots=roots, title=title,
+                stamp=marks,
+            )
+        else:
+            pdf = pdf_module.html_to_pdf(
+                copies, base_url=Path(roots[0]), allowed_roots=roots, title=title,
+                stamp=marks,
+            )
+        return pdf, marks
+
+    pdf, marks = typeset(context)
+    if options.large_print and len(marks.layout.pages) % 2:
+        # large print goes on whole sheets printed on both sides: end on an even page
+        context = replace(context, blank_last_page=True)
+        with brand_errors_are_user_errors(env):
+            html = inline_fonts(render_questionnaire(context, env))
+        pdf, marks = typeset(context)
     outputs = [
         ("pdf", out_dir / f"{stem}.pdf", pdf),
         ("html", out_dir / f"{stem}.html", html.encode("utf-8")),

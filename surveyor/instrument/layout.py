@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from surveyor.instrument.pagemarks import PAGE_SIZES_PT, fiducial_centres
@@ -188,11 +188,17 @@ def form_layout(
     context = questionnaire_context(instrument, options)
     env = make_environment(template_dirs)
     roots = template_roots(template_dirs)
-    html = render_copies(context, env)[0]
-    document = HTML(
-        string=html, base_url=Path(roots[0]).resolve().as_uri() + "/",
-        url_fetcher=restricted_fetcher(roots),
-    ).render(font_config=font_configuration(), presentational_hints=False)
+
+    def pages(context):
+        return HTML(
+            string=render_copies(context, env)[0],
+            base_url=Path(roots[0]).resolve().as_uri() + "/",
+            url_fetcher=restricted_fetcher(roots),
+        ).render(font_config=font_configuration(), presentational_hints=False).pages
+
+    laid_out = pages(context)
+    if large_print and len(laid_out) % 2:  # as the build does: large print ends even
+        laid_out = pages(replace(context, blank_last_page=True))
     return document_layout(
-        document.pages, instrument.id, instrument.version, options.paper, large_print
+        laid_out, instrument.id, instrument.version, options.paper, large_print
     )

@@ -173,6 +173,9 @@ class QuestionnaireContext:
     marking, returning
         How to mark a box (and correct a mark) so the form can be read by machine, and
         what to do with the finished form.
+    blank_last_page
+        End each copy with a page left blank: large print is printed on an even number
+        of pages (set by the build once it knows the page count).
     """
 
     lang: str
@@ -193,6 +196,7 @@ class QuestionnaireContext:
     copies: tuple[Copy, ...] = field(default=(Copy(),))
     marking: str = ""
     returning: str = ""
+    blank_last_page: bool = False
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""
