@@ -92,7 +92,9 @@ def check_quality(out: Path, truths: list[dict], ids: list[str]) -> dict:
                 counts["decided"] += 1
                 expected = "" if t.option is None else answer_value(instrument, t.option)
                 counts["wrong"] += got != expected
-    assert counts["decided"] > 0.85 * counts["items"], counts
+    # every statement is read, left blank as it was, or sent to review
+    accounted = counts["decided"] + counts["reviewed"] + counts["blanks"] - counts["blank_decided"]
+    assert accounted >= counts["items"], counts
     assert counts["wrong"] <= 0.002 * counts["decided"], counts
     assert counts["reviewed"] <= 0.03 * counts["items"], counts
     assert counts["doubles_decided"] == 0, counts
@@ -194,7 +196,9 @@ def test_pack_round_trip_scores_as_the_truth(tmp_path):
 
 def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
     rng = np.random.default_rng(31)
-    built, layout = build_form(tmp_path, organization="North Trust", set="Set C", count=2)
+    # long names make the densest page codes
+    built, layout = build_form(tmp_path, organization="Acme Health NHS Foundation Trust",
+                               set="Leadership set 3 (spring)", count=2)
     printed = sim.rasterise(built["pdf"])
     scans, _ = simulate(printed, layout, 2, rng, upside_down=None)
     blank = np.full_like(scans[0], 235)
@@ -209,6 +213,47 @@ def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
     pages = {(row["file_page"], row["status"]) for row in read_csv(out / "pages.csv")}
     assert {("4", "duplicate"), ("5", "unidentified")} <= pages
     assert "page 5" in result.output and "is not in the scans" in result.output
+    rows = read_csv(out / "responses.csv")
+    assert [(r["respondent_id"], r["organization"], r["set"]) for r in rows] == [
+        (code, "Acme Health NHS Foundation Trust", "Leadership set 3 (spring)")
+        for code in codes
+    ]
+
+
+def test_bilevel_scans_are_read(tmp_path):
+    # office scanners in black-and-white mode write 1-bit pages: rendered, not extracted
+    from PIL import Image
+
+    rng = np.random.default_rng(51)
+    built, layout = build_form(tmp_path)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    scans, truths = simulate(sim.rasterise(built["pdf"]), layout, 2, rng, upside_down=None,
+                             kinds=kinds)
+    pages = [Image.fromarray(scan).point(lambda v: 255 if v > 140 else 0, mode="1")
+             for scan in scans]
+    pdf = tmp_path / "bw.pdf"
+    pages[0].save(pdf, "PDF", resolution=200, save_all=True, append_images=pages[1:])
+    result, out = run_scan([pdf, "--organization", "O", "--set", "S"], tmp_path)
+    assert result.exit_code == 0, result.output
+    check_quality(out, truths, ["bw-001", "bw-002"])
+
+
+def test_missing_scan_libraries_are_named(monkeypatch):
+    import builtins
+
+    from surveyor.errors import SurveyorError
+    from surveyor.scan import require
+
+    real_import = builtins.__import__
+
+    def no_zxing(name, *args, **kwargs):
+        if name == "zxingcpp":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_zxing)
+    with pytest.raises(SurveyorError, match=r"zxing-cpp.*pip install 'surveyor\[scan\]'"):
+        require()
 
 
 def test_blank_forms_need_a_batch_name(tmp_path):
