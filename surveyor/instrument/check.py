@@ -33,7 +33,10 @@ SUBSCALE_FIELDS = {
 }
 BAND_FIELDS = {"label": True, "text": True, "upper": False, "organization_text": False}
 QUESTION_FIELDS = {"text": True, "when": False}
-ITEM_FIELDS = {"id": True, "subscale": True, "text": True, "reverse": False, "stem": False}
+ITEM_FIELDS = {
+    "id": True, "subscale": True, "text": True, "reverse": False, "stem": False,
+    "section": False,
+}
 
 
 def validate_instrument_data(data: Any) -> list[Problem]:
@@ -240,6 +243,8 @@ def _check_items(check: Checker, top: dict, subscale_ids: set[str]) -> None:
             check.error(f"{where}.subscale", f"unknown subscale '{sub}'")
         check.text(item, "text", where)
         check.text(item, "stem", where)
+        if "section" in item:
+            check.text(item, "section", where)
         reverse = item.get("reverse", False)
         if not isinstance(reverse, bool):
             check.error(f"{where}.reverse", f"must be true or false, not {reverse!r}")

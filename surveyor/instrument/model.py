@@ -97,11 +97,15 @@ class Subscale:
 
 @dataclass(frozen=True)
 class Item:
+    """One statement. ``section`` is the heading of the group it is printed in (by
+    referent: "About your set"); an item without one continues the previous item's."""
+
     id: str
     subscale: str
     text: str
     reverse: bool = False
     stem: str = ""  # the item's own matrix stem, when it is not its subscale's
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,16 +193,21 @@ def load_instrument(id_or_file: str | Path) -> Instrument:
 
 def _build(data: dict, path: Path) -> Instrument:
     scale = data["scale"]
-    items = tuple(
-        Item(
-            id=raw["id"],
-            subscale=raw["subscale"],
-            text=raw["text"].strip(),
-            reverse=raw.get("reverse", False),
-            stem=raw.get("stem", "").strip(),
+    items = []
+    section = ""
+    for raw in data["items"]:
+        section = " ".join(str(raw.get("section", section)).split())
+        items.append(
+            Item(
+                id=raw["id"],
+                subscale=raw["subscale"],
+                text=raw["text"].strip(),
+                reverse=raw.get("reverse", False),
+                stem=raw.get("stem", "").strip(),
+                section=section,
+            )
         )
-        for raw in data["items"]
-    )
+    items = tuple(items)
     subscales = []
     for raw in data["subscales"]:
         n_items = sum(1 for item in items if item.subscale == raw["id"])

@@ -138,11 +138,13 @@ class Copy:
 
 @dataclass(frozen=True)
 class ItemRow:
-    """One row of the tick-box grid."""
+    """One row of the tick-box grid; ``heading`` is a section heading printed above it
+    (where the instrument's section changes), else empty."""
 
     number: int
     id: str
     text: str
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,12 @@ def questionnaire_context(
         scale_labels=tuple(scale.labels),
         missing_labels=tuple(scale.missing),
         items=tuple(
-            ItemRow(number=i, id=item.id, text=item.text)
+            ItemRow(
+                number=i, id=item.id, text=item.text,
+                heading=item.section
+                if item.section and (i == 1 or instrument.items[i - 2].section != item.section)
+                else "",
+            )
             for i, item in enumerate(instrument.items, start=1)
         ),
         stacked=options.large_print,

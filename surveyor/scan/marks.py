@@ -21,10 +21,10 @@ from surveyor.instrument.layout import ItemPlace, Rect
 from surveyor.scan.register import PX_PER_PT
 
 INSET_PT = 2.6  # inside the printed border (0.9 pt) and registration slack
-EMPTY = 0.025
+EMPTY = 0.012
 MARK = 0.07
 FILLED = 0.62
-FAINT_EMPTY = 0.05
+FAINT_EMPTY = 0.012
 
 DECIDED = "answered"
 BLANK = "blank"
