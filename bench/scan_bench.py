@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,12 +62,16 @@ def main() -> None:
         # the fixed cost: the same run on the first copy alone
         one = sim.write_pdf(scans[:per_copy], tmp / "one.pdf")
         start = time.perf_counter()
+        cpu_start = _child_cpu()
         subprocess.run([*command[:4], str(one), *command[5:-1], str(tmp / "out1")],
                        check=True, capture_output=True)
         fixed = time.perf_counter() - start
+        fixed_cpu = _child_cpu() - cpu_start
         start = time.perf_counter()
+        cpu_start = _child_cpu()
         subprocess.run(command, check=True, capture_output=True)
         total = time.perf_counter() - start
+        total_cpu = _child_cpu() - cpu_start
     pages = len(scans)
     per_page = (total - fixed) / (pages - per_copy)
     programme_pages = args.programme * per_copy
@@ -74,9 +79,17 @@ def main() -> None:
     print(f"surveyor scan: {total:.1f} s, {pages / total:.1f} pages/s overall")
     print(f"fixed cost (start-up, layout, outputs): {fixed - per_copy * per_page:.1f} s; "
           f"per page: {per_page * 1000:.0f} ms ({1 / per_page:.1f} pages/s)")
+    cpu_per_page = (total_cpu - fixed_cpu) / (pages - per_copy)
+    print(f"CPU time (load-independent): {total_cpu:.1f} s in all; per page "
+          f"{cpu_per_page * 1000:.0f} ms, {1 / cpu_per_page:.1f} pages per CPU-second")
     estimate = (fixed - per_copy * per_page) + programme_pages * per_page
     print(f"extrapolated: {args.programme} copies ({programme_pages} pages): "
           f"{estimate:.0f} s")
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
