@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyor.cli import cli
@@ -235,6 +235,8 @@ def test_top_level_texts(full):
     assert 3 <= len(full.organization_questions) <= 4
 
 
+# no deadline: each example loads the instrument, which takes longer on a loaded machine
+@settings(deadline=None)
 @given(st.floats(min_value=1, max_value=5), st.floats(min_value=1, max_value=5))
 def test_band_for_covers_the_scale_and_never_goes_down(a, b):
     inst = load_instrument(FULL)

@@ -194,6 +194,17 @@ def test_pack_round_trip_scores_as_the_truth(tmp_path):
     got_scores = score(got, instrument).frame
     want_scores = score(want, instrument).frame
     assert got_scores.equals(want_scores)
+    # and `surveyor score` takes the scanned file as it is
+    for name, source in (("scanned", out / "responses.csv"), ("truth", truth_csv)):
+        result = CliRunner().invoke(cli, ["score", str(source), "--no-reports", "--out",
+                                          str(tmp_path / f"scored-{name}")])
+        assert result.exit_code == 0, result.output
+    scored = {
+        name: sorted(map(tuple, (row.values() for row in
+                                 read_csv(tmp_path / f"scored-{name}" / "scores.csv"))))
+        for name in ("scanned", "truth")
+    }
+    assert scored["scanned"] == scored["truth"] and len(scored["truth"]) == copies
 
 
 def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
@@ -256,6 +267,31 @@ def test_missing_scan_libraries_are_named(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_zxing)
     with pytest.raises(SurveyorError, match=r"zxing-cpp.*pip install 'surveyor\[scan\]'"):
         require()
+
+
+def test_forms_printed_with_a_brand_need_its_template_dir(tmp_path):
+    # A brand that widens the answer columns moves every box: read without the brand
+    # folder, no page is read at the wrong places; with it, every page is read.
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "custom.css").write_text(".grid col.col-choice { width: 13.5mm; }\n",
+                                      encoding="utf-8")
+    rng = np.random.default_rng(61)
+    options = QuestionnaireOptions(organization="North Trust", set="Set D", count=2)
+    built = {b.kind: b.path
+             for b in build_instrument(INSTRUMENT, tmp_path / "form", options, [brand])}
+    layout = FormLayout.from_json(built["layout"].read_text(encoding="utf-8"))
+    assert layout != form_layout(INSTRUMENT, "a4", False)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    scans, truths = simulate(sim.rasterise(built["pdf"]), layout, 2, rng, upside_down=None,
+                             kinds=kinds)
+    pdf = sim.write_pdf(scans, tmp_path / "s.pdf")
+    result, _ = run_scan([pdf], tmp_path)
+    assert result.exit_code == 2 and "--template-dir" in result.output
+    result, out = run_scan([pdf, "--template-dir", brand], tmp_path)
+    assert result.exit_code == 0, result.output
+    codes = [row["respondent_id"] for row in read_csv(built["template"])]
+    check_quality(out, truths, codes)
 
 
 def test_blank_forms_need_a_batch_name(tmp_path):

@@ -10,7 +10,7 @@ from surveyor.cli import handle_errors
 
 
 @click.command("scan")
-@click.argument("inputs", nargs=-1, required=True,
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...",
                 type=click.Path(path_type=Path))
 @click.option("--instrument", "id_or_file", required=True, metavar="ID_OR_FILE",
               help="The instrument the forms were printed from (id or .yaml file).")
@@ -20,9 +20,12 @@ from surveyor.cli import handle_errors
               help="Organisation of blank forms (pre-filled packs carry their own).")
 @click.option("--set", "set_name", metavar="TEXT",
               help="Set of blank forms (pre-filled packs carry their own).")
+@click.option("--template-dir", "template_dirs", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Brand folder the forms were printed with (as for instrument build).")
 @handle_errors
 def scan(inputs: tuple[Path, ...], id_or_file: str, out: Path, organization: str | None,
-         set_name: str | None) -> None:
+         set_name: str | None, template_dirs: tuple[Path, ...]) -> None:
     """Read scanned questionnaires (PDF, PNG, JPEG, TIFF or folders) into responses.
 
     Writes OUT/responses.csv for `surveyor score`, OUT/review.csv and OUT/review.pdf for
@@ -32,7 +35,7 @@ def scan(inputs: tuple[Path, ...], id_or_file: str, out: Path, organization: str
     from surveyor.scan.outputs import review_rows, write_outputs
     from surveyor.scan.read import read_scans
 
-    run = read_scans(list(inputs), id_or_file)
+    run = read_scans(list(inputs), id_or_file, template_dirs=template_dirs)
     respondents = assemble(run.readings, organization, set_name)
     for path in write_outputs(run, respondents, out):
         click.echo(str(path))

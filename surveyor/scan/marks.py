@@ -116,6 +116,29 @@ def read_item(image, place: ItemPlace, levels: Levels) -> ItemReading:
     return ItemReading(place.item, BLANK, None, "", boxes)
 
 
+def border_found(image, rect: Rect, levels: Levels) -> bool:
+    """Whether the printed border of a box is where the layout puts it: along each of its
+    four edges, most points have dark ink within 2 px of the line."""
+    import numpy as np
+
+    x, y, w, h = (v * PX_PER_PT for v in rect)
+    half = 0.45 * PX_PER_PT  # the border is 0.9 pt wide, its centre line half that in
+    reach = 2
+    left, right = round(x + half), round(x + w - half)
+    top, bottom = round(y + half), round(y + h - half)
+    if left - reach < 0 or top - reach < 0 or right + reach >= image.shape[1] or (
+        bottom + reach >= image.shape[0]
+    ):
+        return False
+    edges = [
+        image[top - reach: top + reach + 1, left:right].min(axis=0),
+        image[bottom - reach: bottom + reach + 1, left:right].min(axis=0),
+        image[top:bottom, left - reach: left + reach + 1].min(axis=1),
+        image[top:bottom, right - reach: right + reach + 1].min(axis=1),
+    ]
+    return all(float(np.mean(edge < levels.dark_below)) >= 0.6 for edge in edges)
+
+
 def prepare(image):
     """Smooth scanner noise before measuring (a 3x3 median keeps stroke edges)."""
     import cv2

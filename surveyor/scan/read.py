@@ -11,7 +11,14 @@ from surveyor.instrument.layout import FormLayout, form_layout
 from surveyor.instrument.model import Instrument, load_instrument
 from surveyor.instrument.pagemarks import PageId
 from surveyor.scan import require
-from surveyor.scan.marks import REVIEW, ItemReading, page_levels, prepare, read_item
+from surveyor.scan.marks import (
+    REVIEW,
+    ItemReading,
+    border_found,
+    page_levels,
+    prepare,
+    read_item,
+)
 from surveyor.scan.raster import DPI, input_files, pages
 from surveyor.scan.register import PX_PER_PT, RegistrationError, register, upright
 
@@ -104,8 +111,9 @@ def read_page(page, instrument: Instrument, id_or_file, layouts, template_dirs):
     if len(layout.pages) != page_id.pages:
         return PageProblem(
             page.source, page.index, "other layout",
-            f"printed with {page_id.pages} pages, but this instrument now lays out on "
-            f"{len(layout.pages)}; scan it with the instrument file it was printed from",
+            f"printed on {page_id.pages} pages, but the form lays out on "
+            f"{len(layout.pages)} here; scan with the instrument file and the brand "
+            "folder (--template-dir) it was printed with",
         )
     image = upright(page.image, identified.turns)
     try:
@@ -115,6 +123,16 @@ def read_page(page, instrument: Instrument, id_or_file, layouts, template_dirs):
     canonical = prepare(registered.image)
     levels = page_levels(canonical, layout.fiducials)
     places = layout.page(page_id.page).items
+    boxes = [rect for place in places for rect in place.boxes]
+    if boxes and sum(border_found(canonical, rect, levels) for rect in boxes) < 0.8 * len(
+        boxes
+    ):
+        return PageProblem(
+            page.source, page.index, "other layout",
+            f"the tick boxes are not where the '{instrument.id}' layout puts them: was the "
+            "form printed with brand templates (give the same --template-dir) or from "
+            "another copy of the instrument file?",
+        )
     items = [read_item(canonical, place, levels) for place in places]
     crops = {
         reading.item: _crop(registered.image, place.row)
