@@ -231,6 +231,16 @@ def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
         (code, "Acme Health NHS Foundation Trust", "Leadership set 3 (spring)")
         for code in codes
     ]
+    # same input, same bytes
+    again = tmp_path / "again"
+    result = CliRunner().invoke(cli, ["scan", str(pdf), "--instrument", INSTRUMENT, "--out",
+                                      str(again)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["boxes.csv", "pages.csv", "responses.csv", "review.csv", "review.pdf"]
+    assert names == sorted(p.name for p in again.iterdir())
+    for name in names:
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_bilevel_scans_are_read(tmp_path):
