@@ -304,6 +304,30 @@ def test_forms_printed_with_a_brand_need_its_template_dir(tmp_path):
     check_quality(out, truths, codes)
 
 
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_page_fed_turned_is_read_upright(tmp_path, turns):
+    from surveyor.scan.identify import identify
+    from surveyor.scan.marks import DECIDED, page_levels, prepare, read_item
+    from surveyor.scan.register import register, upright
+
+    rng = np.random.default_rng(70 + turns)
+    built, layout = build_form(tmp_path)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    scans, truths = simulate(sim.rasterise(built["pdf"]), layout, 1, rng, upside_down=None,
+                             kinds=kinds)
+    turned = np.ascontiguousarray(np.rot90(scans[0], turns))
+    identified = identify(turned)
+    assert identified.turns == (4 - turns) % 4
+    registered = register(upright(turned, identified.turns), "a4")
+    assert registered.residual < 1.0
+    image = prepare(registered.image)
+    levels = page_levels(image, layout.fiducials)
+    for place in layout.page(1).items:
+        reading = read_item(image, place, levels)
+        want = truths[0][place.item].option
+        assert (reading.option if reading.decision == DECIDED else None) == want, place.item
+
+
 def test_blank_forms_need_a_batch_name(tmp_path):
     rng = np.random.default_rng(41)
     built, layout = build_form(tmp_path)

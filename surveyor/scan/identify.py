@@ -9,7 +9,8 @@ from surveyor.instrument.pagemarks import PageId
 
 @dataclass(frozen=True)
 class Identified:
-    """A page's id and the quarter turns (anticlockwise) that put the page upright."""
+    """A page's id and the quarter turns (anticlockwise, as ``numpy.rot90`` counts them)
+    that put the page upright."""
 
     page_id: PageId
     turns: int
@@ -31,7 +32,8 @@ def identify(image) -> Identified | None:
         for result in results:
             page_id = PageId.decode(result.text)
             if page_id is not None:
-                turns = round(-result.orientation / 90) % 4
+                # zxing gives the code's turn clockwise; undo it anticlockwise
+                turns = round(result.orientation / 90) % 4
                 return Identified(page_id, turns)
     return None
 

@@ -26,7 +26,7 @@ class Registered:
 
     image: object  # numpy uint8, grey
     found: list[tuple[float, float]]
-    residual: float  # mean distance (pt) of the squares from their fitted places
+    residual: float  # largest distance (pt) of a square from one rotation, scale, shift
 
 
 def upright(image, turns: int):
@@ -61,9 +61,7 @@ def register(image, paper: str) -> Registered:
     warped = cv2.warpPerspective(
         image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    # a check of the fit: the squares' centres found again where they were printed
-    mapped = cv2.perspectiveTransform(src.reshape(-1, 1, 2), matrix).reshape(-1, 2)
-    residual = float(np.mean(np.hypot(*(mapped - dst).T))) / PX_PER_PT
+    residual = _similarity_misfit([e for e, _ in good], [f for _, f in good]) / scale
     return Registered(warped, [tuple(map(float, f)) for _, f in good], residual)
 
 
