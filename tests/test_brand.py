@@ -64,7 +64,7 @@ def test_valid_overrides(tmp_path):
     assert brand.colours["accent"] == "#abc"
     assert brand.css() == ":root { --accent: #abc; }"
     assert brand.text("fewer_than", n=3) == "< 3"
-    assert brand.strings["summary"] == DEFAULT_STRINGS["summary"]
+    assert brand.strings["results"] == DEFAULT_STRINGS["results"]
 
 
 def test_css_never_carries_anything_but_hex(tmp_path):

@@ -24,12 +24,14 @@ from surveyor.reports.charts import (
     IntervalRow,
     ItemDistribution,
     PicturePoint,
+    agree_summary,
     diverging_bars,
     forest_chart,
     heatmap,
     percentages,
     picture_chart,
     profile_chart,
+    side_by_side_chart,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -370,10 +372,68 @@ def test_bar_segments_sum_to_100_and_printed_labels_are_whole(counts: list[int])
     full = max(float(r.get("x")) + float(r.get("width")) for r in segments) - min(
         float(r.get("x")) for r in segments)
     assert math.isclose(widths, full, abs_tol=0.1)
-    printed = [label for label in labels(chart) if label.cls == "bar-percent"]
-    assert all(label.text.isdigit() for label in printed)
-    assert all(min(float(r.get("x")) for r in segments) < label.x
-               < min(float(r.get("x")) for r in segments) + full for label in printed)
+    # One figure per row (agree and disagree), each share rounded on its own.
+    agree, disagree = counts[3] + counts[4], counts[0] + counts[1]
+    summary = agree_summary(counts, 2, 2, False)
+    assert summary in texts(chart)
+    assert summary.startswith(f"{math.floor(100 * agree / sum(counts) + 0.5)}% agree")
+    assert f"{math.floor(100 * disagree / sum(counts) + 0.5)}% disagree" in summary
+
+
+def test_small_groups_get_counts_and_one_person_is_one_figure() -> None:
+    """With 6 people every person is 17%: counts instead, never 16% and 17% in a row."""
+    chart = diverging_bars([ItemDistribution("pe1", [1, 1, 1, 2, 1])], OPTIONS, 2,
+                           as_counts=True)
+    assert "3 of 6 agree, 2 disagree" in texts(chart)
+    assert not any("%" in t for t in texts(chart))
+    one = agree_summary([0, 1, 4, 1, 0], 2, 2, False)
+    assert one == "17% agree, 17% disagree"
+    assert agree_summary([0, 1, 4, 1, 0], 2, 2, True) == "1 of 6 agrees, 1 disagrees"
+
+
+def test_heatmap_colours_are_fitted_to_the_data_with_a_legend() -> None:
+    fitted = heatmap(["A", "B"], ["x"], [[2.6], [3.1]], 1, 5)
+    whole = heatmap(["A", "B"], ["x"], [[2.6], [3.1]], 1, 5, fit=False)
+    assert {"2.5", "3.25"} <= set(texts(fitted))  # the ends of the fitted ramp
+    assert {"1", "5"} <= set(texts(whole))
+
+    def fills(svg: str) -> list[str]:
+        return [r.get("fill") for r in ET.fromstring(svg).iter(f"{SVG}rect")][:2]
+
+    low, high = fills(fitted)
+    assert low != high and fills(whole)[0] != low  # the fitted ramp spreads the two apart
+
+
+def test_picture_zooms_to_the_data_and_keeps_the_middle_in_view() -> None:
+    points = [PicturePoint("Set", 2.6, 2.9, x_ci=(2.4, 2.8), y_ci=(2.7, 3.1)),
+              PicturePoint("Programme", 2.5, 2.7)]
+    svg = picture_chart(points, "x", "y", 1, 5)
+    ticks = {t for t in texts(svg) if t.replace(".", "").isdigit()}
+    assert "1" not in ticks and "5" not in ticks
+    assert {"2", "3.5"} <= ticks  # 2.4 - .25 down to 2, the midpoint 3 + .25 up to 3.5
+    full = picture_chart(points, "x", "y", 1, 5, zoom=False)
+    assert {"1", "5"} <= set(texts(full))
+
+
+def test_side_by_side_is_one_chart_in_the_order_given() -> None:
+    rows = [[IntervalRow("x", 3.0, 2.5, 3.5), IntervalRow("y", 2.0, 1.5, 2.5)],
+            [None, None],
+            [IntervalRow("x", 3.2, 2.9, 3.4), None]]
+    svg = side_by_side_chart(["Beta", "Alpha", "Gamma"], ["x", "y"], rows, 1, 5,
+                             group_notes=["", "fewer than 5 responses", ""],
+                             references=[3.1, 2.2], reference_label="Organisation: mean")
+    y = {label.text: label.y for label in labels(svg)}
+    assert y["Beta"] < y["Alpha"] < y["Gamma"]  # in the order given, never sorted
+    assert "fewer than 5 responses" in texts(svg) and "not shown" in texts(svg)
+    root = ET.fromstring(svg)
+    dashed = [e for e in root.iter(f"{SVG}line") if e.get("stroke-dasharray")]
+    circles = list(root.iter(f"{SVG}circle"))
+    assert len(circles) == 3 + 1  # three means and the legend's dot
+    ys = sorted({float(c.get("cy")) for c in circles[1:]})
+    hidden_top, hidden_bottom = ys[0] + 10, ys[-1] - 10  # the withheld row lies between
+    for line in dashed:  # the reference line never crosses the withheld row's note
+        y1, y2 = float(line.get("y1")), float(line.get("y2"))
+        assert y2 <= hidden_top + 0.01 or y1 >= hidden_bottom - 0.01
 
 
 def test_neutral_is_split_at_zero() -> None:
@@ -420,6 +480,7 @@ def test_palette_overrides_reach_the_markup() -> None:
 
 
 def test_heatmap_prints_each_value_with_one_decimal() -> None:
+    """The precision of the sentences on the same page (one per page)."""
     svg = heatmap(["A", "B"], ["x", "y"], [[3.0, 4.26], [1.0, 5.0]], 1, 5)
     assert {"3.0", "4.3", "1.0", "5.0"} <= set(texts(svg))
     fills = {r.get("fill") for r in ET.fromstring(svg).iter(f"{SVG}rect")}
@@ -428,7 +489,9 @@ def test_heatmap_prints_each_value_with_one_decimal() -> None:
 
 def test_picture_lists_every_point_with_its_values() -> None:
     svg = every_chart()["picture"]
-    assert {"3.4", "2.6", "3.1", "2.8", "Hidden set", "Organisation"} <= set(texts(svg))
+    key = " ".join(texts(svg))
+    assert all(v in key for v in (": 3.4", ": 2.6", ": 3.1", ": 2.8"))
+    assert {"Hidden set", "Organisation"} <= set(texts(svg))
 
 
 def test_picture_fills_only_the_reports_own_point() -> None:

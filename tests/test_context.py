@@ -19,8 +19,8 @@ from surveyor.reports.context import (
     ReportContext,
     ReportData,
     ReportSpec,
-    Table,
     build_context,
+    build_technical_note,
     report_plan,
 )
 from surveyor.reports.html import render_report
@@ -123,15 +123,18 @@ def test_contract_fields_are_finished(programme_contexts):
     for spec, ctx in programme_contexts.items():
         assert isinstance(ctx, ReportContext)
         assert ctx.template == spec.template
-        assert ctx.cover.title == FLAGSHIP.title
-        assert ctx.footer.instrument == "learning-inaction v1.0"
+        # The display title everywhere a client reads; the id (a slug) nowhere.
+        assert ctx.cover.title == FLAGSHIP.short_title == "Learning in action and inaction"
+        assert ctx.footer.instrument == FLAGSHIP.short_title
+        assert FLAGSHIP.id not in render(ctx).replace(f"{FLAGSHIP.id}.", "")
         assert len(ctx.subscales) == len(FLAGSHIP.subscales)
         assert isinstance(ctx.profile, Figure) and isinstance(ctx.profile.svg, Markup)
         assert ctx.picture is not None and ctx.profile.svg.startswith("<div class=\"chart-frame\"")
-        assert isinstance(ctx.summary, Table) and len(ctx.summary.rows) == 5
+        assert 3 <= len(ctx.glance) <= 5
+        # Every subscale is named in "At a glance", on the first page.
+        assert all(sub.name.lower() in ctx.glance[0] for sub in FLAGSHIP.subscales)
         assert 3 <= len(ctx.questions) <= 5
-        assert {f.label for f in ctx.stamp} >= {"Instrument", "Data file",
-                                                "surveyor version", "Minimum group size"}
+        assert ctx.stamp_line.startswith(f"{FLAGSHIP.short_title}, version 1.0; surveyor ")
         # Finished values only: no floats, numpy scalars or frames for templates to format.
         for field in dataclasses.fields(ctx):
             value = getattr(ctx, field.name)
@@ -144,15 +147,17 @@ def test_contract_fields_are_finished(programme_contexts):
 def test_set_report_contents(programme_contexts):
     (ctx,) = by_kind(programme_contexts, "set", "North / Alpha")
     assert [f.value for f in ctx.cover.group_lines] == ["North", "Alpha"]
-    for section in ctx.subscales:
-        assert section.shown and section.headline.startswith("Mean ")
+    for sub, section in zip(FLAGSHIP.subscales, ctx.subscales, strict=True):
+        assert section.shown and section.headline.startswith("Average ")
         assert section.band_text and section.agreement is not None
-        assert section.agreement.label in ("Shared view", "Mixed", "Divergent", "Not assessed")
-        assert "rwg(j)" in section.agreement.sentence or section.agreement.label == "Not assessed"
+        assert section.agreement.label in ("Shared view", "Mixed views", "Views differ",
+                                           "Not judged")
+        # Plain words naming the subscale; the statistics are in the technical note.
+        assert sub.name.lower() in section.agreement.sentence
+        assert "rwg" not in section.agreement.sentence
         assert section.distribution is not None
         assert "organisation" in section.references and "programme" in section.references
-    assert ctx.comparison == () and ctx.heatmaps == ()
-    assert "whole programme only" in ctx.methods.missing.notes[0]
+    assert ctx.side_by_side is None and ctx.heatmaps == () and ctx.actions
 
 
 def test_sets_in_alphabetical_order_and_suppressed_only_by_name(programme_contexts):
@@ -162,9 +167,10 @@ def test_sets_in_alphabetical_order_and_suppressed_only_by_name(programme_contex
     rows = dict((row[0], row[1]) for row in ctx.comparison_table.rows)
     assert rows["Tiny"] == "fewer than 5 responses"
     assert rows["Zeta"] == "withheld to protect a smaller group"
-    svg = str(ctx.heatmaps[0].svg)
-    assert svg.index("Alpha") < svg.index("Middle") < svg.index("Tiny") < svg.index("Zeta")
-    assert len(ctx.comparison) == len(FLAGSHIP.subscales)
+    for svg in (str(ctx.heatmaps[0].svg), str(ctx.side_by_side.svg)):
+        assert svg.index("Alpha") < svg.index("Middle") < svg.index("Tiny") < svg.index("Zeta")
+    # One chart of every subscale, not one per subscale.
+    assert all(sub.name in str(ctx.side_by_side.svg) for sub in FLAGSHIP.subscales)
 
 
 def test_no_statistic_of_a_suppressed_group_anywhere(programme, programme_contexts):
@@ -205,16 +211,17 @@ def test_reference_marks_only_where_reportable(programme):
     assert ctx.subscales[0].shown
 
 
-def test_icc_sentence_with_fewer_than_ten_sets(programme_contexts):
+def test_aggregation_caveat_is_one_plain_sentence(programme_contexts):
     (ctx,) = by_kind(programme_contexts, "organization", "North")
-    assert ctx.aggregation_table is None
-    # The ICCs rest on the shown sets only: 4 of the programme's 6 (two are withheld).
-    assert "not reported" in ctx.aggregation[0] and "4 sets with results" in ctx.aggregation[0]
+    # Only the 4 shown sets count: the ICCs rest on them alone (disclosure, rule 1).
+    assert ctx.caveat == ("With 4 sets with results, how much sets truly differ cannot be "
+                          "estimated: read differences between sets with care.")
+    assert "ICC" not in render(ctx)
 
 
 def test_programme_overview_has_contents_and_every_organisation(programme_contexts):
     (ctx,) = by_kind(programme_contexts, "programme")
-    assert [p.name for p in ctx.panels] == ["North", "South"]
+    assert [f.title for f in ctx.set_heatmaps] == ["North", "South"]
     html = render(ctx)
     positions = [html.index(f'id="{e.anchor}"') for e in ctx.contents]
     assert positions == sorted(positions)  # the contents follow the document's order
@@ -257,7 +264,7 @@ def test_set_of_three_in_consented_mode(tmp_path):
     result = score(path, min_group_size=3, consented=True)
     ctxs = contexts(result)
     (ctx,) = by_kind(ctxs, "set", "Org / A")
-    assert "consented" in " ".join(ctx.methods.suppression)
+    assert "agreed to see results from groups this small" in " ".join(ctx.about)
     assert "from 3 people" in ctx.subscales[0].headline
     pdf_clean(render(ctx))
 
@@ -336,23 +343,28 @@ def test_stamp_digest_is_of_the_groups_answers_not_the_file(programme, tmp_path)
     with pytest.raises(ValueError, match="suppressed"):
         data.data_digest(GroupKey("set", "North", "Tiny"))
 
-    stamps = {spec.key: {f.label: f.value for f in build_context(data, spec, Brand(), DATE).stamp}
+    # A client report prints a short fingerprint of its own group's answers (the cache
+    # stays per group); the technical note has the full file SHA-256.
+    stamps = {spec.key: build_context(data, spec, Brand(), DATE).stamp_line
               for spec in report_plan(data)}
-    assert stamps[alpha]["SHA-256 of this set's answers"] == data.data_digest(alpha)
-    assert stamps[north]["SHA-256 of this organisation's answers"] == data.data_digest(north)
-    assert programme.responses.sha256 not in stamps[alpha].values()
-    assert programme.responses.sha256 not in stamps[north].values()
-    # The overview changes with any correction anyway, so it names the file's hash too.
-    assert stamps[PROGRAMME]["Data file SHA-256"] == programme.responses.sha256
-    assert stamps[PROGRAMME]["SHA-256 of the programme's answers"] == data.data_digest(PROGRAMME)
+    assert stamps[alpha].endswith(f"this set's answers {data.data_digest(alpha)[:12]}.")
+    assert stamps[north].endswith(f"organisation's answers {data.data_digest(north)[:12]}.")
+    for line in stamps.values():
+        assert programme.responses.sha256[:12] not in line
+        assert not re.search(r"[0-9a-f]{13,}", line)
+    note = build_technical_note(data, Brand())
+    facts = {f.label: f.value for f in note.stamp}
+    assert facts["Data file SHA-256"] == programme.responses.sha256
+    assert facts["SHA-256 of the programme's answers"] == data.data_digest(PROGRAMME)
 
 
 # ------------------------------------------------- band texts for a set or for many sets
 
 
 def _band(sub, section):
-    """The subscale's band that a shown section names."""
-    return next(b for b in sub.bands if b.label == section.band_label)
+    """The subscale's band that a shown section names, or ``None`` where the section says
+    "somewhere between" two bands (its interval spans both)."""
+    return next((b for b in sub.bands if b.label == section.band_label), None)
 
 
 def test_pooled_reports_read_organization_text_and_set_reports_the_set_text(programme_contexts):
@@ -364,11 +376,16 @@ def test_pooled_reports_read_organization_text_and_set_reports_the_set_text(prog
     for ctx in pooled:
         for sub, section in zip(FLAGSHIP.subscales, ctx.subscales, strict=True):
             band = _band(sub, section)
+            if band is None:
+                assert section.band_label.startswith("Somewhere between")
+                continue
             assert band.organization_text and section.band_text == band.organization_text
         html = render(ctx)
         assert all(str(Markup.escape(s.band_text)) in html for s in ctx.subscales)
     for sub, section in zip(FLAGSHIP.subscales, one_set.subscales, strict=True):
-        assert section.band_text == _band(sub, section).text
+        band = _band(sub, section)
+        if band is not None and section.agreement.key != "divergent":
+            assert section.band_text == band.text
 
 
 def test_pooled_reports_fall_back_to_the_set_text_without_organization_text(programme):
@@ -379,4 +396,112 @@ def test_pooled_reports_fall_back_to_the_set_text_without_organization_text(prog
     ctxs = contexts(dataclasses.replace(programme, instrument=plain))
     (ctx,) = by_kind(ctxs, "organization", "North")
     for sub, section in zip(plain.subscales, ctx.subscales, strict=True):
-        assert section.band_text == _band(sub, section).text
+        if (band := _band(sub, section)) is not None:
+            assert section.band_text == band.text
+
+
+# ------------------------------------------------------------ honesty in client reports
+
+
+def _edited(tmp_path, name, edit):
+    """A two-organisation programme whose answers ``edit(frame)`` changes."""
+    import pandas as pd
+
+    path = make_csv(tmp_path / name, [("Org", "A", 6), ("Org", "B", 6), ("Org", "C", 7),
+                                      ("Other", "D", 8), ("Other", "E", 7)])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(path, index=False)
+    return score(path)
+
+
+def test_agreement_needs_enough_complete_answers(tmp_path):
+    """Only 3 of a set's 6 answered every collusion statement: no agreement verdict for
+    collusion anywhere (section, glance, questions, technical note)."""
+    collusion = [i.id for i in FLAGSHIP.items_of("collusion")]
+
+    def leave_out(frame):
+        rows = frame.index[frame["set"] == "A"]
+        for k, row in enumerate(rows[:3]):  # each still scored: 5 of 6 statements
+            frame.loc[row, collusion[k]] = ""
+
+    result = _edited(tmp_path, "partial.csv", leave_out)
+    data = ReportData.from_result(result)
+    key = GroupKey("set", "Org", "A")
+    assert data.n_agreement(key, "collusion") == 3
+    # Whether groups.csv already blanks it (disclosure) or not, the reports withhold it.
+    spec = next(s for s in report_plan(data) if s.key == key)
+    ctx = build_context(data, spec, Brand(), DATE)
+    section = next(s for s in ctx.subscales if s.anchor == "subscale-collusion")
+    assert section.agreement.label == "Not judged" and section.agreement.key == ""
+    assert "Not enough complete answers to judge" in section.agreement.sentence
+    assert not any(q.reason.startswith("Prompted by: differing views on collusion")
+                   for q in ctx.questions)
+    assert "how alike views are on collusion and avoidance" in " ".join(ctx.glance)
+    judged = {f.label: f.value for f in build_technical_note(data, Brand()).agreement}
+    assert "Collusion and avoidance" not in judged["Org / A"]
+    assert "Learning-in-action: rwg(j)" in judged["Org / A"]  # the others are judged
+    # The groups.csv column, when present, is what the reports read.
+    groups = result.groups.copy()
+    groups["n_agreement"] = 9
+    other = ReportData.from_result(dataclasses.replace(result, groups=groups))
+    assert other.n_agreement(key, "collusion") == 9
+
+
+def test_no_interval_past_the_scale_and_stands_apart_only_outside_the_interval(tmp_path):
+    """Legitimacy limits 4.67 with a t interval reaching 5.52: printed cut at 5, marked;
+    collusion far above the organisation's: "higher"; everything else "similar"."""
+    legitimacy = [i.id for i in FLAGSHIP.items_of("legitimacy_limits")]
+    collusion = [i.id for i in FLAGSHIP.items_of("collusion")]
+    reverse = {i.id for i in FLAGSHIP.items if i.reverse}
+
+    def edit(frame):
+        rows = frame.index[frame["set"] == "A"]
+        for k, row in enumerate(rows):
+            for item in legitimacy:
+                high = "5" if k else "3"
+                frame.loc[row, item] = ("1" if high == "5" else "3") if item in reverse else high
+            for item in collusion:
+                frame.loc[row, item] = "1" if item in reverse else "5"
+
+    result = _edited(tmp_path, "high.csv", edit)
+    data = ReportData.from_result(result)
+    key = GroupKey("set", "Org", "A")
+    assert data.cell(key, "legitimacy_limits")["ci_high"] > 5
+    ctx = build_context(data, next(s for s in report_plan(data) if s.key == key), Brand(), DATE)
+    section = next(s for s in ctx.subscales if s.anchor == "subscale-legitimacy_limits")
+    assert "to 5.0 (cut at the top of the scale)" in section.headline
+    html = render(ctx)
+    printed = [float(x) for node in re.findall(r">([^<]+)<", html)
+               for x in re.findall(r"\b\d\.\d\b", node)]
+    assert printed and max(printed) <= 5
+    assert "higher than the organisation on collusion and avoidance" in ctx.glance[0]
+    for sub in FLAGSHIP.subscales:
+        row, org = data.cell(key, sub.id), data.cell(GroupKey("organization", "Org"), sub.id)
+        outside = org["mean"] < row["ci_low"] or org["mean"] > min(row["ci_high"], 5)
+        assert (sub.name.lower() in ctx.glance[0].split(";")[0]) == outside or (
+            not outside and "similar" in ctx.glance[0])
+
+
+def test_no_statistics_jargon_in_client_reports(programme_contexts):
+    """rwg, ICC, Feldt, Cronbach and SHA-256 are for the technical note only."""
+    for spec, ctx in programme_contexts.items():
+        text = " ".join(re.findall(r">([^<]+)<", render(ctx)))
+        for word in ("rwg", "ICC", "Feldt", "Cronbach", "SHA-256", "intraclass"):
+            assert word not in text, (spec.key.label, word)
+
+
+def test_roster_sizes_on_the_cover(programme):
+    data = ReportData.from_result(programme)
+    data.roster = {("North", "Alpha"): 10, ("North", "Middle"): 9, ("North", "Tiny"): 4,
+                   ("North", "Zeta"): 8}
+    specs = {s.key.label: s for s in report_plan(data)}
+    cover = {f.label: f.value for f in build_context(data, specs["North / Alpha"], Brand(),
+                                                     DATE).cover.facts}
+    assert cover["Responses"] == "8 of 10 members"
+    org = build_context(data, specs["North"], Brand(), "")
+    facts = {f.label: f.value for f in org.cover.facts}
+    assert facts["Responses"] == "24 of 31 members"
+    assert "Date of the data" not in facts  # no date given: none printed
+    south = build_context(data, specs["South"], Brand(), DATE)  # not in the roster
+    assert {f.label: f.value for f in south.cover.facts}["Responses"] == "16"

@@ -65,10 +65,10 @@ def test_dask_renders_the_same_bytes_as_a_local_run(cluster, dozen_csv, mini_pat
     remote = score(dozen_csv, mini_path, tmp_path / "dask", "--executor", "dask",
                    "--scheduler", cluster)
     assert remote.exit_code == 0, remote.output
-    assert "Wrote 6 reports" in remote.output and "(6 rendered, 0 unchanged)" in remote.output
+    assert "Wrote 7 reports" in remote.output and "(7 rendered, 0 unchanged)" in remote.output
 
     expected = pdfs(tmp_path / "local" / "reports")
-    assert len(expected) == 6
+    assert len(expected) == 7  # six reports and the technical note
     assert pdfs(tmp_path / "dask" / "reports") == expected
 
     # The cache key does not depend on where a report was rendered: the dask run has the
@@ -79,7 +79,7 @@ def test_dask_renders_the_same_bytes_as_a_local_run(cluster, dozen_csv, mini_pat
     again = score(dozen_csv, mini_path, tmp_path / "local", "--executor", "dask",
                   "--scheduler", cluster)
     assert again.exit_code == 0, again.output
-    assert "(0 rendered, 6 unchanged)" in again.output
+    assert "(0 rendered, 7 unchanged)" in again.output
 
 
 def test_a_worker_reads_no_local_file(cluster):

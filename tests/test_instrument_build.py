@@ -384,6 +384,12 @@ def test_pack_does_not_overwrite_the_blank_questionnaire():
     assert re.fullmatch(r"x-[a-z0-9-]+", greek)
 
 
+def test_letter_and_large_print_do_not_overwrite_the_a4_form():
+    stems = {output_stem("x", QuestionnaireOptions(paper=paper, large_print=large).validated())
+             for paper in ("a4", "letter") for large in (False, True)}
+    assert stems == {"x", "x-letter", "x-large-print", "x-letter-large-print"}
+
+
 def test_codebook_for_shipped_instrument():
     for identifier in shipped_instruments():
         instrument = load_instrument(identifier)
@@ -407,11 +413,12 @@ def run(*args):
 def test_cli_prints_the_files_written(tmp_path):
     result = run(MINI, "--out", tmp_path, "--paper", "letter", "--large-print")
     assert result.exit_code == 0, result.output
+    # The letter, large-print version under its own name: the A4 form is never overwritten.
+    stem = "mini-letter-large-print"
     assert result.output.splitlines() == [
         str(tmp_path / name)
-        for name in (
-            "mini.pdf", "mini.html", "mini-template.csv", "mini-codebook.csv", "mini-layout.json"
-        )
+        for name in (f"{stem}.pdf", f"{stem}.html", f"{stem}-template.csv",
+                     f"{stem}-codebook.csv", f"{stem}-layout.json")
     ]
 
 

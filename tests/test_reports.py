@@ -366,7 +366,7 @@ def test_hostile_names_are_printed_as_text(run):
 
 def test_weasyprint_logs_nothing(inprocess):
     assert inprocess.messages == []
-    assert len(inprocess.entries) == 7
+    assert len(inprocess.entries) == 8  # seven reports and the technical note
 
 
 # --------------------------------------------------------------------------- 3. manifest
@@ -382,6 +382,7 @@ def test_manifest_lists_every_report(run):
         ("organization", "North", "", 11),
         ("set", "North", "Heron", 5),
         ("set", "North", "Kestrel", 6),
+        ("technical", "", "", 32),
     ]
     for entry in reports:
         assert {"kind", "organization", "set", "n", "path", "sha256"} <= set(entry)
@@ -391,7 +392,10 @@ def test_manifest_lists_every_report(run):
         assert entry["rendered"] is True
     assert set(pdfs(run.reports)) == set(run.entries)
     assert (run.reports / "programme.pdf").is_file()
-    assert "Wrote 7 reports" in run.output and "(7 rendered, 0 unchanged)" in run.output
+    assert "Wrote 8 reports" in run.output and "(8 rendered, 0 unchanged)" in run.output
+    # Where to start, and which sets got no report, for the consultant to warn them.
+    assert f"Start with {run.out / 'reports' / 'programme.pdf'}" in run.output
+    assert "No report for 2 sets" in run.output
 
 
 def test_suppressed_groups_get_no_report(run):
@@ -522,7 +526,7 @@ def cached(run, tmp_path):
 def test_unchanged_inputs_render_nothing(run, cached):
     before = pdfs(cached / "reports")
     output, manifest = run_score(run.csv, cached, "--jobs", "1")
-    assert "(0 rendered, 7 unchanged)" in output
+    assert "(0 rendered, 8 unchanged)" in output
     assert all(e["rendered"] is False for e in manifest["reports"])
     assert [e["sha256"] for e in manifest["reports"]] == [
         e["sha256"] for e in run.manifest["reports"]]
@@ -538,7 +542,7 @@ def test_missing_or_altered_pdfs_are_rendered_again(run, cached):
     output, manifest = run_score(run.csv, cached, "--jobs", "1")
     rendered = {e["path"] for e in manifest["reports"] if e["rendered"]}
     assert rendered == {heron, kestrel}
-    assert "(2 rendered, 5 unchanged)" in output
+    assert "(2 rendered, 6 unchanged)" in output
     assert pdfs(reports) == pdfs(run.reports)
 
 
@@ -601,9 +605,10 @@ def test_consented_set_of_three_gets_its_own_report(branded):
                for e in branded.manifest["reports"]]
     assert reports == [("programme", "", "", 3, "programme.pdf"),
                        ("organization", "Fenwick", "", 3, "Fenwick/organization.pdf"),
-                       ("set", "Fenwick", "Three", 3, "Fenwick/sets/Three.pdf")]
+                       ("set", "Fenwick", "Three", 3, "Fenwick/sets/Three.pdf"),
+                       ("technical", "", "", 3, "technical-note.pdf")]
     text = pdf_text(branded.reports / "Fenwick/sets/Three.pdf")
-    assert "Three" in text and "consented" in text
+    assert "Three" in text and "agreed to see results from groups this small" in text
     assert "fewer than" not in text.split("Three", 1)[1][:40]
 
 
@@ -622,7 +627,7 @@ def test_force_renders_everything_again_identically(branded):
                                  "--min-group-size", "3", "--consented",
                                  "--template-dir", str(EXAMPLE_BRAND))
     assert all(e["rendered"] is True for e in manifest["reports"])
-    assert "(3 rendered, 0 unchanged)" in output
+    assert "(4 rendered, 0 unchanged)" in output
     assert pdfs(branded.reports) == branded.first  # a second run: the same bytes
 
 
@@ -696,3 +701,82 @@ def test_workers_are_replaced_and_results_do_not_change(monkeypatch):
     alone = dict(reports.run_tasks(iter(tasks), jobs=1))
     assert sorted(pooled) == [t.path for t in tasks]
     assert pooled == alone
+
+
+# ----------------------------------------------------------- 8. reports a client can use
+
+
+def test_same_bytes_whatever_the_files_time_stamps(tmp_path):
+    """The cover prints no date unless given one (never the file's modification time), so
+    the same data copied on another day gives the same PDFs."""
+    import os
+
+    first = write_csv(tmp_path / "one" / "answers.csv", [("Fenwick", "Five", 5),
+                                                         ("Fenwick", "Six", 6)])
+    second = tmp_path / "two" / "answers.csv"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)
+    os.utime(first, (86_400 * 400, 86_400 * 400))
+    os.utime(second, (86_400 * 9_000, 86_400 * 9_000))
+    outputs = []
+    for csv in (first, second):
+        out = csv.parent / "out"
+        result = CliRunner().invoke(cli, ["score", str(csv), "-i", str(MINI), "-o", str(out),
+                                          "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        outputs.append(pdfs(out / "reports"))
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 5  # four reports and the note
+    assert "Date of the data" not in pdf_text(first.parent / "out" / "reports" / "programme.pdf")
+
+
+def test_a_bad_data_date_is_a_clear_error(tmp_path):
+    csv = write_csv(tmp_path / "answers.csv", [("Fenwick", "Five", 5)])
+    result = CliRunner().invoke(cli, ["score", str(csv), "-i", str(MINI), "-o",
+                                      str(tmp_path / "out"), "--data-date", "12/03/2025"])
+    assert result.exit_code == 2
+    assert "'12/03/2025' is not a date; write it as YYYY-MM-DD" in result.output
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The shipped example programme, rendered as a consultant would."""
+    out = tmp_path_factory.mktemp("example") / "out"
+    result = CliRunner().invoke(cli, ["score", str(ROOT / "examples" / "responses.csv"),
+                                      "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return SimpleNamespace(out=out, output=result.output, reports=manifest["reports"])
+
+
+def test_example_reports_are_short(example):
+    limits = {"set": 6, "organization": 8, "programme": 12}
+    for entry in example.reports:
+        pages = len(PdfReader(example.out / "reports" / entry["path"]).pages)
+        assert pages <= limits.get(entry["kind"], 8), (entry["path"], pages)
+
+
+def test_example_set_reports_name_every_subscale_early_and_carry_no_statistics(example):
+    from surveyor.instrument.model import load_instrument
+
+    names = [s.name for s in load_instrument("learning-inaction").subscales]
+    for entry in example.reports:
+        if entry["kind"] == "technical":
+            continue
+        pages = pdf_pages(example.out / "reports" / entry["path"])
+        opening = " ".join(" ".join(pages[:2]).split())
+        assert all(name in opening or name.lower() in opening for name in names), entry["path"]
+        if entry["kind"] == "set":
+            text = " ".join(pages)
+            for word in ("rwg", "ICC", "Feldt", "Cronbach", "SHA-256", "learning-inaction"):
+                assert word not in text, (entry["path"], word)
+
+
+def test_score_says_where_to_start_in_plain_words(example):
+    assert "3 organisations (0 suppressed), 11 sets (2 suppressed" in example.output
+    assert "Collusion and avoidance" in example.output and "collusion " not in example.output
+    assert "No report for 2 sets" in example.output
+    assert "  Eastbrook Integrated Care Board / Clinical directors" in example.output
+    assert f"Start with {example.out / 'reports' / 'programme.pdf'}" in example.output
+    note = pdf_text(example.out / "reports" / "technical-note.pdf")
+    for word in ("rwg(j)", "ICC(1)", "Feldt", "no detectable difference between sets"):
+        assert word in note

@@ -140,7 +140,11 @@ def validate(responses: Path, instrument: str, **reader) -> None:
               help="With --executor dask: how long to wait for the scheduler and its first "
                    "worker (raise it for a cluster that is still starting).")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
-              help="Date of the data for report covers [default: the file's date].")
+              help="Date of the data for report covers [default: none; never the file's "
+                   "modification time, which changes when the file is copied].")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="CSV of set sizes (organization,set,members): covers then say "
+                   "'6 of 8 members'.")
 @export_options
 @handle_errors
 def score(
@@ -159,6 +163,7 @@ def score(
     scheduler: str | None,
     scheduler_timeout: float,
     data_date: str | None,
+    roster: Path | None,
     **reader,
 ) -> None:
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
@@ -171,7 +176,10 @@ def score(
     from surveyor.release_register import REGISTER, register_release
     from surveyor.reports.executors import make_executor
 
-    folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument)])
+    data_date = _check_date(data_date)
+    sizes = _read_roster(roster)
+    folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument),
+                                       roster])
     folder.refuse_inputs([*DATA_FILES, "manifest.json", REGISTER])
     if not no_reports:
         # A bad brand.toml or template stops the run before any scoring or writing.
@@ -191,6 +199,11 @@ def score(
             **_reader_options(**reader),
         )
         _echo_source(result.responses)
+        if sizes:
+            from surveyor.inputs.roster import check_roster
+
+            counts = result.responses.frame.groupby(["organization", "set"]).size()
+            check_roster(sizes, {k: int(v) for k, v in counts.items()}, str(roster))
         # The run's files are built aside and swapped in whole (see output_folder).
         with folder:
             # Checked before anything is written: a refused release leaves the folder as is.
@@ -203,7 +216,7 @@ def score(
                 reports = _write_reports(
                     result, folder.stage, out, template_dirs,
                     jobs if executor is None else executor.workers,
-                    write_html, force, data_date or _file_date(responses), executor,
+                    write_html, force, data_date, sizes, executor,
                 )
             record = run_record(folder.staged(), reports)
             write_manifest(result, folder.stage, files, reports, record)
@@ -211,29 +224,68 @@ def score(
     _echo_warnings(result.warnings + kept)
     _summary(result, out)
     if reports:
-        rendered = sum(1 for r in reports if r.get("rendered"))
-        click.echo(
-            f"Wrote {len(reports)} reports to {out / 'reports'} "
-            f"({rendered} rendered, {len(reports) - rendered} unchanged)"
-        )
+        _echo_reports(result, out, reports)
 
 
-def _file_date(path: Path) -> str:
+def _check_date(text: str | None) -> str:
+    """``--data-date`` as printed (``YYYY-MM-DD``), or empty."""
     import datetime
 
-    stamp = Path(path).stat().st_mtime
-    return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).date().isoformat()
+    if not text:
+        return ""
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a date; write it as YYYY-MM-DD, for "
+                                 "example 2025-03-12", param_hint="--data-date") from None
+
+
+def _read_roster(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    from surveyor.inputs.roster import read_roster
+
+    return read_roster(path)
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def _echo_reports(result, out: Path, reports: list[dict]) -> None:
+    """Where to start, and which sets got no report (their facilitators need telling)."""
+    rendered = sum(1 for r in reports if r.get("rendered"))
+    click.echo(
+        f"Wrote {_plural(len(reports), 'report')} to {out / 'reports'} "
+        f"({rendered} rendered, {len(reports) - rendered} unchanged)"
+    )
+    supp = result.suppression
+    missing = sorted(k for k, d in supp.groups.items() if k.level == "set" and d.suppressed)
+    if missing:
+        click.echo(f"No report for {_plural(len(missing), 'set')} (fewer than "
+                   f"{supp.min_group_size} responses, or withheld to protect one):")
+        for key in missing:
+            click.echo(f"  {key.organization} / {key.set}")
+    start = [r["path"] for r in reports if r["kind"] == "programme"]
+    if start:
+        click.echo(f"Start with {out / 'reports' / start[0]}; the statistics behind the "
+                   f"reports are in {out / 'reports' / 'technical-note.pdf'}")
 
 
 def _write_reports(result, stage, out, template_dirs, jobs, write_html, force, data_date,
-                   executor):
+                   roster, executor):
     import sys
 
     from surveyor.reports.workers import write_reports
+    from surveyor.typeset.pdf import harfbuzz_subset_available
 
+    if not harfbuzz_subset_available():
+        click.echo("Warning: HarfBuzz's font subsetter (libharfbuzz-subset) is missing, so "
+                   "the PDFs will not be byte-reproducible from run to run; install it "
+                   "(README, Set-up) for identical files.", err=True)
     reports_dir = stage / "reports"
     options = {"jobs": jobs, "html": write_html, "force": force, "data_date": data_date,
-               "executor": executor, "previous": out / "reports"}
+               "roster": roster, "executor": executor, "previous": out / "reports"}
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Rendering reports", file=sys.stderr) as bar:
 
@@ -266,12 +318,15 @@ def _summary(result, out: Path) -> None:
         f"without any score, {skipped} empty rows skipped) from {result.responses.source}"
     )
     click.echo(
-        f"{n_orgs} organisations ({hidden_orgs} suppressed), {n_sets} sets ({hidden_sets} "
-        f"suppressed: fewer than {supp.min_group_size} responses or protecting one)"
+        f"{_plural(n_orgs, 'organisation')} ({hidden_orgs} suppressed), "
+        f"{_plural(n_sets, 'set')} ({hidden_sets} suppressed: fewer than "
+        f"{supp.min_group_size} responses or protecting one)"
     )
+    width = max(len(s.name) for s in result.instrument.subscales)
     for row in result.reliability.itertuples():
+        name = result.instrument.subscale(row.subscale).name
         alpha = "n/a" if row.alpha != row.alpha else f"{row.alpha:.2f}"
-        click.echo(f"  {row.subscale:<24} alpha {alpha} (k={row.k}, n={row.n})")
+        click.echo(f"  {name:<{width}}  alpha {alpha} (k={row.k}, n={row.n})")
     click.echo(f"Wrote data files and manifest.json to {out}")
 
 

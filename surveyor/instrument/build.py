@@ -234,10 +234,17 @@ def codebook_csv(instrument: Instrument) -> str:
 
 
 def output_stem(instrument_id: str, options: QuestionnaireOptions) -> str:
-    """``<id>`` for the blank questionnaire, ``<id>-<organisation>-<set>`` for a pack."""
-    if not options.is_pack:
-        return instrument_id
-    return "-".join([instrument_id, _slug(options.organization), _slug(options.set)])
+    """``<id>`` for the blank A4 questionnaire, ``<id>-<organisation>-<set>`` for a pack,
+    then ``-letter`` and ``-large-print`` for those versions, so that no version of the
+    form overwrites another."""
+    parts = [instrument_id]
+    if options.is_pack:
+        parts += [_slug(options.organization), _slug(options.set)]
+    if options.paper != "a4":
+        parts.append(_slug(options.paper))
+    if options.large_print:
+        parts.append("large-print")
+    return "-".join(parts)
 
 
 def _slug(text: str, limit: int = 40) -> str:

@@ -21,9 +21,9 @@ ITEM_ID_ANY_CASE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 QUESTION_WHEN = ("high", "low", "always")
 
 TOP_FIELDS = {
-    "id": True, "version": True, "title": True, "scale": True, "subscales": True,
-    "items": True, "language": False, "introduction": False, "instructions": False,
-    "confidentiality": False, "citation": False, "picture": False,
+    "id": True, "version": True, "title": True, "short_title": False, "scale": True,
+    "subscales": True, "items": True, "language": False, "introduction": False,
+    "instructions": False, "confidentiality": False, "citation": False, "picture": False,
     "agreement_questions": False, "organization_questions": False,
 }
 SCALE_FIELDS = {"values": True, "labels": True, "missing": False}
@@ -56,7 +56,8 @@ def validate_instrument_data(data: Any) -> list[Problem]:
     elif "version" in top and not top["version"].strip():
         check.error("version", "must not be empty")
     check.text(top, "title", "")
-    for name in ("language", "introduction", "instructions", "confidentiality", "citation"):
+    for name in ("short_title", "language", "introduction", "instructions", "confidentiality",
+                 "citation"):
         check.text(top, name, "", required=False)
 
     scale_range = _check_scale(check, top["scale"]) if "scale" in top else None

@@ -126,7 +126,13 @@ class Instrument:
     picture: tuple[str, str] | None = None
     agreement_questions: tuple[str, ...] = ()
     organization_questions: tuple[str, ...] = ()
+    short_title: str = ""
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def display_title(self) -> str:
+        """The name a client reads (``short_title``, else ``title``); never the id."""
+        return self.short_title or self.title
 
     @property
     def item_ids(self) -> list[str]:
@@ -253,6 +259,7 @@ def _build(data: dict, path: Path) -> Instrument:
         picture=tuple(picture) if picture else None,
         agreement_questions=tuple(q.strip() for q in data.get("agreement_questions", [])),
         organization_questions=tuple(q.strip() for q in data.get("organization_questions", [])),
+        short_title=data.get("short_title", "").strip(),
         source=path,
     )
 

@@ -36,7 +36,8 @@ MAX_NAME = 80
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in
                                                   range(10)}
 # Names the reports folder itself uses beside the organisation folders.
-TOP_LEVEL_FILES = {"programme.pdf", "programme.html"}
+TECHNICAL_NOTE = "technical-note.pdf"
+TOP_LEVEL_FILES = {"programme.pdf", "programme.html", TECHNICAL_NOTE, "technical-note.html"}
 
 
 def safe_name(name: str, taken: set[str] | None = None, limit: int = MAX_NAME) -> str:
@@ -279,6 +280,7 @@ def write_reports(
     html: bool = False,
     force: bool = False,
     data_date: str = "",
+    roster: dict[tuple[str, str], int] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     executor=None,
     previous: Path | None = None,
@@ -300,7 +302,10 @@ def write_reports(
     force
         Render every report even when an unchanged copy exists.
     data_date
-        The date of the data, printed on the cover.
+        The date of the data, printed on the cover; empty to print none.
+    roster
+        Members per ``(organization, set)`` from the consultant, printed as "6 of 8
+        members"; empty to print the responses alone.
     progress
         Called as ``progress(done, total, path)`` after each report.
     executor
@@ -317,11 +322,17 @@ def write_reports(
     Returns
     -------
     list of dict
-        One entry per report: kind, organization, set, n, path, data_sha256 (its group's
-        answers, as its stamp prints), sha256, cache_key.
+        One entry per report, the technical note (kind ``"technical"``) last: kind,
+        organization, set, n, path, data_sha256 (its group's answers; the data file's for
+        the note), sha256, cache_key.
     """
     from surveyor.reports.brand import load_brand
-    from surveyor.reports.context import ReportData, build_context, report_plan
+    from surveyor.reports.context import (
+        ReportData,
+        build_context,
+        build_technical_note,
+        report_plan,
+    )
     from surveyor.reports.html import render_report
     from surveyor.typeset.environment import inline_fonts, make_environment
 
@@ -329,8 +340,11 @@ def write_reports(
     env = make_environment(template_dirs)
     brand = load_brand(template_dirs)
     data = ReportData.from_result(result)
+    data.roster = dict(roster or {})
     specs = report_plan(data)
     paths = report_paths(specs)
+    # The technical note accompanies the reports: a run that may show nothing has none.
+    every_path = [*paths, TECHNICAL_NOTE] if specs else []
     roots = _asset_roots(template_dirs)
     live = out if previous is None else previous
     assets = assets_digest(roots[1:-1], skip=live)
@@ -343,11 +357,22 @@ def write_reports(
         nonlocal finished
         finished += 1
         if progress:
-            progress(finished, len(specs), path)
+            progress(finished, len(every_path), path)
+
+    def documents() -> Iterator[tuple[str, object, dict]]:
+        for spec, path in zip(specs, paths, strict=True):
+            yield path, build_context(data, spec, brand, data_date), {
+                "kind": spec.kind, "organization": spec.organization, "set": spec.set,
+                "n": int(spec.n), "path": path, "data_sha256": data.data_digest(spec.key)}
+        if not specs:
+            return
+        yield TECHNICAL_NOTE, build_technical_note(data, brand, data_date), {
+            "kind": "technical", "organization": "", "set": "",
+            "n": int(len(result.responses.frame)), "path": TECHNICAL_NOTE,
+            "data_sha256": result.responses.sha256}
 
     def tasks() -> Iterator[RenderTask]:
-        for spec, path in zip(specs, paths, strict=True):
-            context = build_context(data, spec, brand, data_date)
+        for path, context, entry in documents():
             document = render_report(context, env)
             task = RenderTask(
                 path=path,
@@ -357,15 +382,7 @@ def write_reports(
                 title=getattr(context, "title", path),
             )
             key = cache_key(task, assets)
-            entry = {
-                "kind": spec.kind,
-                "organization": spec.organization,
-                "set": spec.set,
-                "n": int(spec.n),
-                "path": path,
-                "data_sha256": data.data_digest(spec.key),
-                "cache_key": key,
-            }
+            entry["cache_key"] = key
             entries[path] = entry
             companion = out / (path[: -len(".pdf")] + ".html")
             if html:
@@ -385,5 +402,5 @@ def write_reports(
         entries[path]["rendered"] = True
         tick(path)
     if previous is None:
-        _remove_stale(out, earlier, set(paths))
-    return [entries[path] for path in paths]
+        _remove_stale(out, earlier, set(every_path))
+    return [entries[path] for path in every_path]

@@ -24,14 +24,16 @@ override them along with every colour), set on the frame so that the report's ow
 does not replace them.
 """
 
-from .bars import diverging_bars, percentages
+from .bars import agree_summary, diverging_bars, percentages
 from .base import ChartError, ChartPalette, IntervalRow, ItemDistribution, PicturePoint
 from .heatmap import heatmap
 from .intervals import forest_chart, profile_chart
+from .panels import side_by_side_chart
 from .picture import picture_chart
 
 __all__ = [
     "ChartError",
+    "agree_summary",
     "ChartPalette",
     "IntervalRow",
     "ItemDistribution",
@@ -41,5 +43,6 @@ __all__ = [
     "heatmap",
     "percentages",
     "picture_chart",
+    "side_by_side_chart",
     "profile_chart",
 ]

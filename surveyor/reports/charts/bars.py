@@ -9,10 +9,8 @@ from .base import (
     ChartError,
     ChartPalette,
     ItemDistribution,
-    _ink,
     _legend,
     _side_colours,
-    _text_width,
     _wrap,
 )
 from .builder import _Svg
@@ -40,14 +38,19 @@ def percentages(counts: Sequence[int]) -> list[float]:
     return [100 * c / total if total else 0.0 for c in counts]
 
 
-def _rounded_percentages(shares: Sequence[float]) -> list[int]:
-    """Whole percentages that still add up to 100 (largest remainder), for labels."""
-    floors = [math.floor(s) for s in shares]
-    short = round(sum(shares)) - sum(floors)
-    order = sorted(range(len(shares)), key=lambda k: (floors[k] - shares[k], k))
-    for k in order[:max(short, 0)]:
-        floors[k] += 1
-    return floors
+def agree_summary(counts: Sequence[int], n_low: int, n_high: int, as_counts: bool) -> str:
+    """``"4 of 6 agree, 1 disagrees"`` (small groups) or ``"67% agree, 17% disagree"``.
+
+    Agreeing options are the last ``n_high``, disagreeing the first ``n_low``. Each share
+    is rounded on its own, so one person is the same figure wherever they appear.
+    """
+    total = sum(counts)
+    agree, disagree = sum(counts[len(counts) - n_high:]), sum(counts[:n_low])
+    if as_counts:
+        return (f"{agree} of {total} agree{'s' if agree == 1 else ''}, "
+                f"{disagree} disagree{'s' if disagree == 1 else ''}")
+    return (f"{math.floor(100 * agree / total + 0.5)}% agree, "
+            f"{math.floor(100 * disagree / total + 0.5)}% disagree")
 
 
 def diverging_bars(
@@ -56,8 +59,9 @@ def diverging_bars(
     neutral_index: int | None,
     *,
     title: str = "Item distributions",
-    label_min_percent: float = 8.0,
-    max_label_lines: int = 3,
+    as_counts: bool = False,
+    legend: bool = True,
+    max_label_lines: int = 2,
     no_answers: str = "no answers",
     width: float = 640,
     palette: ChartPalette | None = None,
@@ -78,8 +82,12 @@ def diverging_bars(
         after it right.
     title
         Accessible name of the chart.
-    label_min_percent
-        Segments of at least this share, and wide enough, print their percentage.
+    as_counts
+        Print how many people agree and disagree ("4 of 6 agree") rather than percentages:
+        in a group under 10, one person is 10% or more, and counts say so plainly.
+    legend
+        Draw the key of the answer options, and which side is which, above the bars (a
+        report draws it once per page).
     max_label_lines
         Item labels wrap to at most this many lines, the last cut with an ellipsis.
     no_answers
@@ -90,14 +98,15 @@ def diverging_bars(
     Returns
     -------
     str
-        One chart fragment (see :mod:`surveyor.reports.charts`); the axis runs from 100%
-        disagreement to 100% agreement, and the number who answered is printed at the
-        right of each row.
+        One chart fragment (see :mod:`surveyor.reports.charts`): bars from disagreement
+        (left of the centre line) to agreement (right), and at the right of each row how
+        many agree and disagree (:func:`agree_summary`). Segments carry no numbers: one
+        figure per row, so one person is never printed as two different percentages.
 
     Notes
     -----
-    Percentages are of respondents who answered the item; "don't know" is missing, not
-    the midpoint, so it is left out of ``counts`` by the caller.
+    Shares are of respondents who answered the item; "don't know" is missing, not the
+    midpoint, so it is left out of ``counts`` by the caller.
     """
     n_options = len(option_labels)
     if n_options < 2:
@@ -112,7 +121,7 @@ def diverging_bars(
                              f"{n_options} scale options")
     p = palette or ChartPalette()
     svg = _Svg(p)
-    fs, small, tiny = p.font_size - 1, p.font_size - 1.5, p.font_size - 2
+    fs, small = p.font_size - 1, p.font_size - 1.5
 
     n_low = neutral_index if neutral_index is not None else n_options // 2
     n_high = n_options - n_low - (1 if neutral_index is not None else 0)
@@ -121,61 +130,61 @@ def diverging_bars(
         colours.append(p.neutral)
     colours += list(reversed(_side_colours(p.diverging_high, n_high)))
 
-    entries = [("swatch", label, colour, True)
-               for label, colour in zip(option_labels, colours, strict=True)]
-    y = _legend(svg, entries, 0, 2, width)
+    y = -8.0
+    if legend:
+        entries = [("swatch", label, colour, True)
+                   for label, colour in zip(option_labels, colours, strict=True)]
+        y = _legend(svg, entries, 0, 2, width)
 
-    right_w = 34
-    label_w = 0.42 * width
-    x0, x1 = label_w + 12, width - right_w - 8
+    right_w = 150
+    label_w = 0.40 * width
+    x0, x1 = label_w + 10, width - right_w - 6
     zero = (x0 + x1) / 2
     per_percent = (x1 - x0) / 200
 
     head_y = y + 8
-    svg.text(width - 2, head_y, "n", size=small, anchor="end", fill=p.muted_text)
-    top = head_y + 6
+    if legend:
+        svg.text(zero - 4, head_y, "\u2190 disagree", size=small, anchor="end",
+                 fill=p.muted_text)
+        svg.text(zero + 4, head_y, "agree \u2192", size=small, fill=p.muted_text)
+    top = head_y + 5
     line_h = fs + 2
-    layout = []
-    cursor = top
-    for row in rows:
-        lines = _wrap(row.label, label_w, fs, max_label_lines) or [""]
-        row_h = max(24.0, line_h * len(lines) + 10)
-        layout.append((row, lines, cursor, row_h))
-        cursor += row_h
-    bottom = cursor
-
-    for tick in (-100, -50, 50, 100):
-        svg.line(zero + tick * per_percent, top, zero + tick * per_percent, bottom, p.grid, 0.75)
-    # Under the bars, so it never crosses the neutral percentage.
+    wrapped = [_wrap(row.label, label_w, fs, max_label_lines) or [""] for row in rows]
+    # Every row holds the same number of lines, blank ones included, so that all the
+    # statements print as one evenly spaced column (one text element, not one per line:
+    # WeasyPrint's cost is per element), as do the figures at the right.
+    lines_per_row = max(2, max(len(lines) for lines in wrapped))
+    row_h = line_h * lines_per_row
+    bottom = top + row_h * len(rows)
+    # A faint stripe behind every other statement keeps rows apart without gaps.
+    for index in range(1, len(rows), 2):
+        svg.rect(0, top + row_h * index, width, row_h, p.band)
     svg.line(zero, top - 2, zero, bottom + 2, p.axis, 1.0)
 
-    bar_h = 14.0
-    for row, lines, row_top, row_h in layout:
-        cy = row_top + row_h / 2
-        first = cy - line_h * (len(lines) - 1) / 2
-        for k, line in enumerate(lines):
+    bar_h = 12.0
+    for index, (row, lines) in enumerate(zip(rows, wrapped, strict=True)):
+        cy = top + row_h * (index + 0.5)
+        first = top + row_h * index + line_h / 2
+        padded = lines + [""] * (lines_per_row - len(lines))
+        for k, line in enumerate(padded):
             svg.text_middle(0, first + k * line_h, line, fs, fill=p.text)
         total = sum(row.counts)
-        svg.text_middle(width - 2, cy, str(total), fs, anchor="end", fill=p.muted_text)
         if total == 0:
             svg.text_middle(zero + 6, cy, no_answers, small, fill=p.muted_text, italic=True)
             continue
+        svg.text_middle(width - right_w + 4, cy,
+                        agree_summary(row.counts, n_low, n_high, as_counts), small,
+                        fill=p.muted_text)
         shares = percentages(row.counts)
-        shown = _rounded_percentages(shares)
         neutral_share = shares[neutral_index] if neutral_index is not None else 0.0
         start = zero - (sum(shares[:n_low]) + neutral_share / 2) * per_percent
         svg.add('<g class="bar">')
         x = start
         for k, share in enumerate(shares):
             seg_w = share * per_percent
-            if seg_w <= 0:
-                continue
-            svg.rect(x, cy - bar_h / 2, seg_w, bar_h, colours[k],
-                     extra=f' data-percent="{share:.4f}"')
-            label = str(shown[k])
-            if share >= label_min_percent and _text_width(label, tiny) + 3 <= seg_w:
-                svg.text_middle(x + seg_w / 2, cy, label, tiny, anchor="middle",
-                                fill=_ink(colours[k], p), cls="bar-percent")
+            if seg_w > 0:
+                svg.rect(x, cy - bar_h / 2, seg_w, bar_h, colours[k],
+                         extra=f' data-percent="{share:.4f}"')
             x += seg_w
         svg.add("</g>")
         # Hairlines between segments, so neighbouring options stay apart in greyscale.
@@ -184,16 +193,4 @@ def diverging_bars(
             x += share * per_percent
             if share > 0:
                 svg.line(x, cy - bar_h / 2, x, cy + bar_h / 2, "#ffffff", 0.75)
-
-    svg.line(x0, bottom + 2, x1, bottom + 2, p.axis, 0.75)
-    for tick in (-100, -50, 0, 50, 100):
-        tx = zero + tick * per_percent
-        svg.line(tx, bottom + 2, tx, bottom + 5, p.axis, 0.75)
-        svg.text(tx, bottom + 16, f"{abs(tick)}%" if tick else "0", size=small,
-                 anchor="middle", fill=p.muted_text)
-    axis_y = bottom + 30
-    svg.text(zero, axis_y, "percent of those who answered", size=small, anchor="middle",
-             fill=p.muted_text)
-    return svg.render(width, axis_y + 5, title, "diverging")
-
-
+    return svg.render(width, bottom + 4, title, "diverging")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from .base import (
@@ -14,7 +15,6 @@ from .base import (
     _sample,
     _text_width,
     _tick_label,
-    _ticks,
     _wrap,
 )
 from .builder import _Svg
@@ -33,6 +33,8 @@ def heatmap(
     note: str = "suppressed",
     note_legend: str = "",
     title: str = "Means by group and subscale",
+    fit: bool = True,
+    value_range: tuple[float, float] | None = None,
     width: float = 640,
     palette: ChartPalette | None = None,
 ) -> str:
@@ -53,6 +55,13 @@ def heatmap(
         Text in suppressed cells, such as ``"fewer than 5"``.
     note_legend
         Legend text for the grey swatch; defaults to ``note``.
+    fit
+        Fit the colour ramp to the means shown (to the nearest quarter point, within the
+        scale) rather than to the whole scale, so that differences of a few tenths still
+        show; the legend under the grid says which values the ends of the ramp stand for.
+    value_range
+        The means the ends of the ramp stand for, when several heatmaps must share one
+        colour scale; overrides ``fit``.
     title, width, palette
         As for :func:`profile_chart`.
 
@@ -82,8 +91,18 @@ def heatmap(
     col_w = min((width - x0) / len(col_labels), 120.0)
     cell_h, gap = 26.0, 2.0
 
+    low, high = scale_min, scale_max
+    values = [v for row in cells for v in row if not _missing(v)]
+    if value_range is not None:
+        low, high = value_range
+    elif fit and values:
+        low = max(scale_min, math.floor((min(values) - 0.05) * 4) / 4)
+        high = min(scale_max, math.ceil((max(values) + 0.05) * 4) / 4)
+        if high - low < 0.5:
+            low, high = max(scale_min, low - 0.25), min(scale_max, high + 0.25)
+
     def colour(value: float) -> str:
-        return _sample(p.sequential, (value - scale_min) / (scale_max - scale_min))
+        return _sample(p.sequential, (value - low) / (high - low))
 
     heads = [_wrap(c, col_w - 6, small, 3) for c in col_labels]
     head_lines = max(len(h) for h in heads)
@@ -122,8 +141,8 @@ def heatmap(
         svg.rect(bar_x + bar_w * k / slices, bar_y, bar_w / slices + 0.3, 10,
                  _sample(p.sequential, (k + 0.5) / slices))
     svg.text_middle(bar_x - 8, bar_y + 5, "Mean", small, anchor="end", fill=p.muted_text)
-    for tick in _ticks(scale_min, scale_max):
-        tx = bar_x + (tick - scale_min) / (scale_max - scale_min) * bar_w
+    for tick in (low, high):  # the ends of the ramp: what its lightest and darkest mean
+        tx = bar_x + (tick - low) / (high - low) * bar_w
         svg.line(tx, bar_y + 10, tx, bar_y + 13, p.axis, 0.75)
         svg.text(tx, bar_y + 23, _tick_label(tick), size=small, anchor="middle",
                  fill=p.muted_text)

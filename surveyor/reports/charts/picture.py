@@ -224,6 +224,7 @@ def picture_chart(
     captions: Sequence[str] | None = None,
     *,
     title: str = "The learning-in-action picture",
+    zoom: bool = True,
     width: float = 640,
     palette: ChartPalette | None = None,
 ) -> str:
@@ -241,6 +242,10 @@ def picture_chart(
     captions
         Optional four short captions for the quadrants, in the order top left, top
         right, bottom left, bottom right; printed small and muted in the outer corners.
+    zoom
+        Fit both axes (the same range on each, so the plane stays square) to the points and
+        their intervals with a margin of a quarter point, always keeping the middle of the
+        scale in view; otherwise the axes span the whole scale.
     title, width, palette
         As for :func:`profile_chart`.
 
@@ -265,16 +270,25 @@ def picture_chart(
     left, top = 46.0, 8.0
     right, bottom = left + side, top + side
     mid = (scale_min + scale_max) / 2
+    low, high = scale_min, scale_max
+    if zoom:
+        values = [mid]
+        for pt in points:
+            for v in (pt.x, pt.y, *(pt.x_ci or ()), *(pt.y_ci or ())):
+                if not _missing(v):
+                    values.append(min(max(v, scale_min), scale_max))
+        low = max(scale_min, math.floor((min(values) - 0.25) * 2) / 2)
+        high = min(scale_max, math.ceil((max(values) + 0.25) * 2) / 2)
 
     def sx(value: float) -> float:
-        v = min(max(value, scale_min), scale_max)
-        return left + (v - scale_min) / (scale_max - scale_min) * side
+        v = min(max(value, low), high)
+        return left + (v - low) / (high - low) * side
 
     def sy(value: float) -> float:
-        v = min(max(value, scale_min), scale_max)
-        return bottom - (v - scale_min) / (scale_max - scale_min) * side
+        v = min(max(value, low), high)
+        return bottom - (v - low) / (high - low) * side
 
-    ticks = _ticks(scale_min, scale_max)
+    ticks = _ticks(low, high)
     for tick in ticks:
         svg.line(sx(tick), top, sx(tick), bottom, p.grid, 0.75)
         svg.line(left, sy(tick), right, sy(tick), p.grid, 0.75)
@@ -286,7 +300,9 @@ def picture_chart(
     svg.line(left, sy(mid), right, sy(mid), p.axis, 0.75, "4 3")
     svg.rect(left, top, side, side, "none", stroke=p.axis)
 
-    taken: list[tuple[float, float, float, float]] = []
+    # Labels keep clear of the dashed midlines (and of the captions and whiskers below).
+    taken: list[tuple[float, float, float, float]] = [
+        (sx(mid) - 1.5, top, 3.0, side), (left, sy(mid) - 1.5, side, 3.0)]
     if captions is not None:
         quarter = side / 2 - 14
         corners = ((left + 6, top + 6, "start"), (right - 6, top + 6, "end"),
@@ -353,28 +369,26 @@ def picture_chart(
              rotate=-90)
 
     # The key repeats each point with its values, so no reading depends on the picture.
+    # Every entry is four evenly spaced lines of one style (name, the two values, a blank),
+    # so the whole key prints as one text element.
     key_x, key_y = right + 22, top + 6
     key_w = width - key_x - 2
+    line = small + 3
     if key_w > 90:
         for pt in points:
-            lines = _wrap(pt.label, key_w - 18, fs, 2)
             hidden = _missing(pt.x) or _missing(pt.y)
             svg.marker(shapes[id(pt)], key_x + 5, key_y + 4, p.point, id(pt) == own)
-            for line in lines:
-                svg.text(key_x + 16, key_y + 8, line, size=fs, fill=p.text, alone=hidden)
-                key_y += 13
-            if not hidden:
-                for axis_name, value in ((x_label, pt.x), (y_label, pt.y)):
-                    svg.text(key_x + 16, key_y + 6, _fit(axis_name, key_w - 40, small),
-                             size=small, fill=p.muted_text)
-                    svg.text(width - 2, key_y + 6, f"{value:.1f}", size=small, anchor="end",
-                             fill=p.text)
-                    key_y += 12
-                key_y -= 12
+            if hidden:
+                entry = [_fit(pt.label, key_w - 18, small),
+                         _fit(pt.note or "not shown", key_w - 18, small), "", ""]
             else:
-                svg.text(key_x + 16, key_y + 6, _fit(pt.note or "not shown", key_w - 18, small),
-                         size=small, fill=p.muted_text, italic=True, alone=True)
-            key_y += 18
+                entry = [_fit(pt.label, key_w - 18, small)] + [
+                    _fit(f"{name}: {value:.1f}", key_w - 18, small)
+                    for name, value in ((x_label, pt.x), (y_label, pt.y))] + [""]
+            for k, text in enumerate(entry):
+                svg.text(key_x + 16, key_y + 8 + k * line, text, size=small,
+                         fill=p.text, alone=hidden and k < 2)
+            key_y += 4 * line
     return svg.render(width, max(bottom + 38, key_y), title, "picture")
 
 

@@ -25,18 +25,17 @@ from .contract import (
     Fact,
     Figure,
     Footer,
-    GroupPanel,
-    Methods,
     ReportContext,
     ReportSpec,
     SubscaleSection,
     Table,
 )
 from .data import ReportData, report_plan
+from .technical import TechnicalNote, build_technical_note
 
 __all__ = [
     "ICC_MIN_SETS", "ORGANIZATION", "PROGRAMME_KIND", "RELIABILITY_MIN_N", "SET", "TEMPLATES",
-    "Agreement", "ContentsEntry", "Cover", "Fact", "Figure", "Footer", "GroupPanel", "Methods",
-    "ReportContext", "ReportData", "ReportSpec", "SubscaleSection", "Table", "build_context",
-    "contents_of", "report_plan",
+    "Agreement", "ContentsEntry", "Cover", "Fact", "Figure", "Footer", "ReportContext",
+    "ReportData", "ReportSpec", "SubscaleSection", "Table", "TechnicalNote", "build_context",
+    "build_technical_note", "contents_of", "report_plan",
 ]

@@ -8,9 +8,6 @@ from markupsafe import Markup
 
 from surveyor.numbers.anonymity import BELOW_MINIMUM, PROGRAMME, GroupKey
 from surveyor.reports.brand import Brand
-from surveyor.reports.questions import (
-    organization_questions,
-)
 
 if TYPE_CHECKING:
     from surveyor.instrument.model import Instrument
@@ -26,11 +23,11 @@ from .common import (
 from .comparisons import ComparisonsMixin
 from .contract import (
     ContentsEntry,
-    Fact,
     ReportContext,
     ReportSpec,
 )
 from .data import ReportData
+from .glance import GlanceMixin
 from .sections import SectionsMixin
 
 
@@ -38,7 +35,7 @@ def build_context(
     result: ScoreResult | ReportData,
     spec: ReportSpec,
     brand: Brand,
-    data_date: str,
+    data_date: str = "",
 ) -> ReportContext:
     """Build the context of one report.
 
@@ -51,7 +48,8 @@ def build_context(
     brand
         Names, colours and wording.
     data_date
-        The date of the data as it should be printed (``"12 March 2025"``).
+        The date of the data as it should be printed (``"2025-03-12"``), or empty to
+        print none.
 
     Returns
     -------
@@ -68,7 +66,7 @@ def build_context(
     return _Builder(data, spec, brand, data_date).build()
 
 
-class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
+class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
     """Builds one report's context; one method per part of the report."""
 
     def __init__(self, data: ReportData, spec: ReportSpec, brand: Brand, data_date: str):
@@ -130,27 +128,21 @@ class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
         kind = self.spec.kind
         subscales = tuple(self.subscale_section(s) for s in self.instrument.subscales)
         extra: dict = {}
-        if kind == ORGANIZATION:
-            sets = [GroupKey(SET, self.key.organization, s)
-                    for s in self.data.sets_by_org[self.key.organization]]
-            extra.update(self.comparison(sets, self.t("set")))
-            extra.update(self.aggregation())
-        elif kind == PROGRAMME_KIND:
-            orgs = [GroupKey(ORGANIZATION, o) for o in sorted(self.data.sets_by_org)]
-            extra.update(self.comparison(orgs, self.t("organization")))
-            extra["panels"] = tuple(self.panel(o) for o in orgs)
-            extra.update(self.aggregation())
+        if kind in (ORGANIZATION, PROGRAMME_KIND):
+            extra.update(self.comparison(self.children()))
         if kind == SET:
             questions = tuple(self.set_questions())
             questions_intro = (
                 "Chosen from this set's pattern of results, as material for the next "
                 "meeting. Each notes what prompted it."
             )
+            extra["actions"] = (self.t("action_what"), self.t("action_who"),
+                                self.t("action_when"))
         else:
-            questions = tuple(organization_questions(self.instrument))
+            questions = tuple(self.organization_questions())
             questions_intro = (
                 "For the sponsor and those who support the sets: questions about the "
-                "organisation rather than about any one set."
+                "organisation rather than about any one set, chosen from its pattern."
             )
         context = ReportContext(
             lang=self.instrument.language,
@@ -163,17 +155,14 @@ class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
             strings=dict(self.brand.strings),
             cover=self.cover(),
             footer=self.footer(),
-            reading=self.reading(),
-            scale=tuple(Fact(str(v), label) for v, label in zip(
-                self.scale.values, self.scale.labels, strict=True)),
-            summary=self.summary(),
+            glance=self.glance(questions),
             profile=self.profile(),
             picture=self.picture(),
             subscales=subscales,
             questions=questions,
             questions_intro=questions_intro,
-            methods=self.methods(),
-            stamp=self.stamp(),
+            about=self.about(),
+            stamp_line=self.stamp_line(),
             **extra,
         )
         if kind == PROGRAMME_KIND:
@@ -186,17 +175,15 @@ class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
 def contents_of(context: ReportContext) -> tuple[ContentsEntry, ...]:
     """The programme overview's table of contents, from the sections it will print."""
     s = context.strings
-    entries = [ContentsEntry("how-to-read", s["how_to_read"]),
-               ContentsEntry("summary", s["summary"]),
+    entries = [ContentsEntry("results", s["results"]),
                ContentsEntry("profile", s["profile"], 2)]
     if context.picture is not None:
         entries.append(ContentsEntry("picture", s["picture"], 2))
     entries.append(ContentsEntry("side-by-side", s["organizations_side_by_side"]))
-    entries.append(ContentsEntry("organizations", s["organizations"]))
-    entries += [ContentsEntry(p.anchor, p.name, 2) for p in context.panels]
-    entries.append(ContentsEntry("aggregation", s["aggregation"]))
+    if context.set_heatmaps:
+        entries.append(ContentsEntry("sets", s["heatmap"]))
     entries.append(ContentsEntry("subscales", s["subscales"]))
     entries += [ContentsEntry(sub.anchor, sub.name, 2) for sub in context.subscales]
     entries += [ContentsEntry("questions", s["questions"]),
-                ContentsEntry("methods", s["methods"])]
+                ContentsEntry("about", s["about"])]
     return tuple(entries)

@@ -29,6 +29,10 @@ HEATMAP_ROWS = 25
 FOREST_ROWS = 36
 CHART_WIDTH = 640
 EN_DASH = "\u2013"
+# Client reports print every mean and interval to one decimal: groups.csv rounds the
+# means and sds of sets and small groups to one (surveyor.numbers.disclosure, rule 5),
+# and one precision on every page means a reader never sees 2.7 beside 2.68.
+MEAN_DECIMALS = 1
 MINUS = "\u2212"
 
 
@@ -65,16 +69,29 @@ def _missing(value: object) -> bool:
         return True
 
 
-def _interval(row: dict) -> str:
+def bounded(row: dict, low: float, high: float) -> tuple[float, float] | None:
+    """A row's 95% interval cut at the scale's ends (``None`` when there is none).
+
+    A t interval is symmetric about the mean and can run past the scale (4.45 +- 0.74 on
+    a 1-5 scale); no mean can lie outside the scale, so the part beyond it is cut off and
+    the printed interval says so (:func:`_interval`).
+    """
     if _missing(row["ci_low"]) or _missing(row["ci_high"]):
+        return None
+    return max(float(row["ci_low"]), low), min(float(row["ci_high"]), high)
+
+
+def _interval(row: dict, low: float, high: float) -> str:
+    """``"2.10 to 3.25"``, marked where the interval was cut at an end of the scale."""
+    cut = bounded(row, low, high)
+    if cut is None:
         return "not available"
-    return f"{fmt(row['ci_low'])} to {fmt(row['ci_high'])}"
-
-
-def _mean_ci(row: dict) -> str:
-    if _missing(row["ci_low"]) or _missing(row["ci_high"]):
-        return fmt(row["mean"])
-    return f"{fmt(row['mean'])} ({fmt(row['ci_low'])}{EN_DASH}{fmt(row['ci_high'])})"
+    text = f"{fmt(cut[0], MEAN_DECIMALS)} to {fmt(cut[1], MEAN_DECIMALS)}"
+    ends = [name for name, was, now in (("bottom", row["ci_low"], cut[0]),
+                                         ("top", row["ci_high"], cut[1])) if was != now]
+    if ends:
+        text += f" (cut at the {' and '.join(ends)} of the scale)"
+    return text
 
 
 def _dot(value: float) -> str:

@@ -122,11 +122,13 @@ class Footer:
 
 @dataclass(frozen=True)
 class Agreement:
-    """Agreement within the group on one subscale: a label and the sentence explaining it
-    (rwg(j) against its null critical value for this group size, and AD)."""
+    """Agreement within a set on one subscale, in plain words: a label ("Views differ"),
+    the sentence explaining it, and ``key`` ("shared_view", "mixed", "divergent", or ""
+    when there were too few complete answers to judge)."""
 
     label: str
     sentence: str
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,14 +143,16 @@ class SubscaleSection:
         False when the group's result on this subscale is withheld or nobody scored;
         ``not_shown`` then says why, and the figures below are empty.
     headline
-        Mean, interval and number of scores, as a sentence.
+        Mean, interval (cut at the scale's ends, and marked) and number of scores.
     references
-        Organisation and programme means for comparison, as a sentence (may be empty).
+        How the mean compares with the organisation's and programme's ("higher" only when
+        the interval leaves out theirs), as a sentence (may be empty).
     band_label, band_text
-        The instrument's interpretation band for the mean; in organisation and programme
+        The instrument's interpretation band, only where the interval and agreement bear
+        it out ("somewhere between ..." otherwise); in organisation and programme
         reports, the band's ``organization_text`` when it has one.
     agreement
-        Agreement within the group (set reports), or ``None``.
+        Agreement within the set (set reports), or ``None``.
     distribution
         Diverging bars of the answers to each statement, or ``None``.
     omitted
@@ -170,35 +174,12 @@ class SubscaleSection:
 
 
 @dataclass(frozen=True)
-class GroupPanel:
-    """One organisation in the programme overview: its sets side by side."""
-
-    anchor: str
-    name: str
-    summary: str
-    table: Table | None
-    heatmaps: tuple[Figure, ...]
-
-
-@dataclass(frozen=True)
 class ContentsEntry:
     """A line of the table of contents: ``level`` 1 or 2, linking to ``anchor``."""
 
     anchor: str
     title: str
     level: int = 1
-
-
-@dataclass(frozen=True)
-class Methods:
-    """The methods appendix: paragraphs and tables under fixed sub-headings."""
-
-    scoring: tuple[str, ...]
-    missing: Table
-    agreement: tuple[str, ...]
-    reliability_intro: tuple[str, ...]
-    reliability: Table
-    suppression: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -217,28 +198,29 @@ class ReportContext:
         The brand's wording (section titles and labels), by key.
     cover, footer
         The cover page and the running footer.
-    reading
-        "How to read this report" paragraphs; ``scale`` the scale points with labels.
+    glance
+        "At a glance": three to five plain sentences generated from the results.
     contents
         Table of contents (programme overview; empty otherwise).
-    summary
-        One row per subscale: mean and interval, band, agreement or reference.
     profile, picture
         The subscale profile and the learning-in-action picture (``picture`` is ``None``
         when the instrument declares no pair).
-    comparison, comparison_intro, comparison_table, heatmaps
-        Groups side by side (sets in an organisation, organisations in the programme):
-        a forest chart per subscale in alphabetical order, participation, heatmap.
-    panels
-        Programme overview: each organisation's sets.
+    side_by_side, comparison_title, comparison_intro, comparison_table, heatmaps, caveat
+        Organisation and programme reports: every child group on every subscale in one
+        chart (alphabetical, never ranked), participation, the heatmap with a fitted
+        colour scale, and the aggregation caveat as one plain sentence.
+    set_heatmaps
+        Programme overview: every set of every organisation.
     subscales
-        The subscales in detail.
-    aggregation
-        Aggregation diagnostics: paragraphs and an optional ICC table.
-    questions
-        Reflective questions (set) or organisation-level questions.
-    methods, stamp
-        The methods appendix and the reproducibility stamp.
+        Each subscale: a few sentences and the answers to each statement.
+    questions, questions_intro
+        Reflective questions (set) or questions for the sponsor, chosen from the pattern.
+    actions
+        Column heads of the action-planning space (set reports), or empty.
+    about
+        "About these results": the scale, an interval, the anonymity rule, in plain words.
+    stamp_line
+        The reproducibility stamp in one line (the technical note has it in full).
     """
 
     lang: str
@@ -251,25 +233,23 @@ class ReportContext:
     strings: Mapping[str, str]
     cover: Cover
     footer: Footer
-    reading: tuple[str, ...]
-    scale: tuple[Fact, ...]
-    summary: Table
+    glance: tuple[str, ...]
     profile: Figure
     picture: Figure | None
     subscales: tuple[SubscaleSection, ...]
     questions: tuple[ReflectiveQuestion, ...]
     questions_intro: str
-    methods: Methods
-    stamp: tuple[Fact, ...]
+    about: tuple[str, ...]
+    stamp_line: str
+    actions: tuple[str, ...] = ()
     contents: tuple[ContentsEntry, ...] = ()
-    comparison: tuple[Figure, ...] = ()
+    side_by_side: Figure | None = None
     comparison_title: str = ""
     comparison_intro: tuple[str, ...] = ()
     comparison_table: Table | None = None
     heatmaps: tuple[Figure, ...] = ()
-    panels: tuple[GroupPanel, ...] = ()
-    aggregation: tuple[str, ...] = ()
-    aggregation_table: Table | None = None
+    set_heatmaps: tuple[Figure, ...] = ()
+    caveat: str = ""
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""

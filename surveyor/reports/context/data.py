@@ -35,6 +35,8 @@ class ReportData:
     sets_by_org: dict[str, list[str]] = field(default_factory=dict)
     n_sets: int = 0
     digests: dict[GroupKey, str] = field(default_factory=dict)
+    roster: dict[tuple[str, str], int] = field(default_factory=dict)
+    complete: dict[tuple[GroupKey, str], int] = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result: ScoreResult) -> ReportData:
@@ -81,6 +83,39 @@ class ReportData:
         if row is None or _missing(row["mean"]):
             return None
         return row
+
+    def n_agreement(self, key: GroupKey, subscale: str) -> int:
+        """Respondents in a shown group who answered every statement of ``subscale``: the
+        people its agreement (rwg(j), AD) rests on.
+
+        Read from ``groups.csv``'s ``n_agreement`` column when the run has one, else counted
+        from the answers. Only a shown group's rows are ever counted.
+        """
+        if (key, subscale) in self.complete:
+            return self.complete[(key, subscale)]
+        row = self.stats.get((key, subscale))
+        if row is not None and not _missing(row.get("n_agreement")):
+            n = int(row["n_agreement"])
+        else:
+            ids = [i.id for i in self.result.instrument.items_of(subscale)]
+            answers = self.result.responses.frame[ids].to_numpy(dtype=float)[self.rows_of(key)]
+            import numpy as np
+
+            n = int(np.sum(~np.isnan(answers).any(axis=1)))
+        self.complete[(key, subscale)] = n
+        return n
+
+    def members(self, key: GroupKey) -> int | None:
+        """The group's size from the consultant's roster: a set's members, an
+        organisation's when every one of its sets is listed; else ``None``."""
+        if key.level == SET:
+            return self.roster.get((key.organization, key.set))
+        if key.level == ORGANIZATION:
+            sizes = [self.roster.get((key.organization, s))
+                     for s in self.sets_by_org.get(key.organization, [])]
+            return sum(sizes) if sizes and None not in sizes else None
+        sizes = [self.roster.get(k) for k in self.result.levels.set_names]
+        return sum(sizes) if sizes and None not in sizes else None
 
     def rows_of(self, key: GroupKey):
         """Boolean mask of the respondents in a shown group."""
