@@ -81,6 +81,8 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
         self.min_n = data.result.suppression.min_group_size
         self.palette = brand.palette()
         self.t = brand.text
+        # Whether the current page of subscales has drawn the answer bars' key yet.
+        self.page_has_key = False
 
     @property
     def org_key(self) -> GroupKey:

@@ -209,10 +209,12 @@ class SectionsMixin:
                 f"the {name.lower()} ({fmt(value, MEAN_DECIMALS)}): {self.standing(row, value)}"
                 for name, value in refs.items()) + "."
         agreement = self.agreement(row, sub) if self.spec.kind == SET else None
-        band_label, band_text = self.band_reading(sub, row, agreement)
-        # Subscales print two to a page: the first of each pair carries the bars' key.
-        first_on_page = self.instrument.subscales.index(sub) % 2 == 0
-        distribution, omitted = self.distribution(sub, first_on_page)
+        # Subscales print two to a page: the first chart of each pair carries the key.
+        if self.instrument.subscales.index(sub) % 2 == 0:
+            self.page_has_key = False
+        distribution, omitted = self.distribution(sub, not self.page_has_key)
+        self.page_has_key = self.page_has_key or distribution is not None
+        band_label, band_text = self.band_reading(sub, row, agreement, distribution is not None)
         return SubscaleSection(
             anchor, sub.name, sub.description, True,
             headline=headline, references=ref_text,
@@ -220,8 +222,8 @@ class SectionsMixin:
             agreement=agreement, distribution=distribution, omitted=omitted,
         )
 
-    def band_reading(self, sub: Subscale, row: dict, agreement: Agreement | None
-                     ) -> tuple[str, str]:
+    def band_reading(self, sub: Subscale, row: dict, agreement: Agreement | None,
+                     with_items: bool = True) -> tuple[str, str]:
         """The band's label and text, only where the interval and agreement bear it out.
 
         An interval across two bands gets "somewhere between" both, and divergent views
@@ -235,11 +237,13 @@ class SectionsMixin:
             first, last = sub.band_for(cut[0]), sub.band_for(cut[1])
             if first is not last and first is not None and last is not None:
                 return (f"Somewhere between {first.label.lower()} and {last.label.lower()}",
-                        "The interval is too wide to say which: the answers to each "
-                        "statement below show where people stand.")
+                        "The interval is too wide to say which"
+                        + (": the answers to each statement below show where people stand."
+                           if with_items else "."))
         if agreement is not None and agreement.key == "divergent":
             return (band.label, "Members see this differently, so the average hides a "
-                                "spread of views: the answers below show how.")
+                                "spread of views" + (": the answers below show how."
+                                                     if with_items else "."))
         # Organisation and programme means pool many sets: their own wording, if any.
         return band.label, band.text_for(self.spec.kind != SET)
 
