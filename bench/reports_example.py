@@ -84,10 +84,8 @@ def main() -> None:
             cells.append(f"{min(found)}-{max(found)}" if len(set(found)) > 1 else
                          (str(found[0]) if found else "none"))
         print(f"| pages per {kind} report | {cells[0]} | {cells[1]} |")
-    for name in versions:
-        total = sum(sum(v) for v in counts[name].values())
-        print(f"| total pages ({name}) | {total if name == 'before' else ''} | "
-              f"{total if name == 'after' else ''} |")
+    totals = [sum(sum(v) for v in counts[name].values()) for name in versions]
+    print(f"| total pages | {totals[0]} | {totals[1]} |")
     print(f"| CPU seconds, best of {rounds} | {best['before']:.1f} | {best['after']:.1f} |")
     print(f"| wall seconds, best of {rounds} | {min(wall['before']):.1f} | "
           f"{min(wall['after']):.1f} |")

@@ -53,13 +53,14 @@ def test_small_w2_programme_reports_and_w3_rerun(tmp_path):
     out = tmp_path / "out"
     first = invoke("score", data, "-i", "learning-inaction-short", "--out", out, "--jobs", "2",
                    "--data-date", "2026-11-01")
-    assert "7 reports" in first.output and "7 rendered" in first.output
+    # Seven reports and the technical note.
+    assert "8 reports" in first.output and "8 rendered" in first.output
     manifest = json.loads((out / "manifest.json").read_text())
     kinds = sorted(r["kind"] for r in manifest["reports"])
-    assert kinds == ["organization"] * 2 + ["programme"] + ["set"] * 4
+    assert kinds == ["organization"] * 2 + ["programme"] + ["set"] * 4 + ["technical"]
     again = invoke("score", data, "-i", "learning-inaction-short", "--out", out, "--jobs", "2",
                    "--data-date", "2026-11-01")
-    assert "0 rendered, 7 unchanged" in again.output
+    assert "0 rendered, 8 unchanged" in again.output
 
 
 def report_html(data: Path) -> dict[str, str]:
