@@ -310,6 +310,7 @@ def _summary(result, out: Path) -> None:
     click.echo(
         f"{n_orgs} organisations ({hidden_orgs} suppressed), {n_sets} sets ({hidden_sets} "
         f"suppressed: fewer than {supp.min_group_size} responses or protecting one)"
+        + (f" in {result.waves.order[-1]}" if result.waves is not None else "")
     )
     for row in result.reliability.itertuples():
         alpha = "n/a" if row.alpha != row.alpha else f"{row.alpha:.2f}"
