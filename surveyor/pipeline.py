@@ -209,7 +209,8 @@ def _score_wave(data: Responses, inst: Instrument, settings: Settings) -> ScoreR
         scored.keyed, scored.frame, inst, levels, suppression
     )
     items = item_statistics(data.frame, inst, alpha_results, suppression)
-    warnings = list(data.warnings) + keying_warnings(inst, alpha_results)
+    warnings = (list(data.warnings) + keying_warnings(inst, alpha_results)
+                + constant_item_warnings(inst, alpha_results))
     return ScoreResult(
         instrument=inst,
         responses=data,
@@ -335,6 +336,26 @@ def load_responses(
         include_partial=include_partial, organization=organization, set_name=set_name,
     )
     return responses_from_table(table, instrument, responses)
+
+
+def constant_item_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:
+    """Warn about items that alpha deleted because everyone gave the same answer."""
+    problems = []
+    for subscale in instrument.subscales:
+        result = alpha_results[subscale.id]
+        total = len(instrument.items_of(subscale.id))
+        for item in result.dropped:
+            problems.append(
+                Problem(
+                    f"item {item}",
+                    f"never varies (every answer the same, or fewer than two answers), so "
+                    f"Cronbach's alpha for '{subscale.id}' leaves it out, as psych::alpha "
+                    f"does: alpha is over k={result.k} of its {total} items "
+                    "(reliability.csv, column dropped)",
+                    severity="warning",
+                )
+            )
+    return problems
 
 
 def keying_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:
