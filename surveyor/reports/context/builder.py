@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from surveyor.pipeline import ScoreResult
 
 from .appendix import AppendixMixin
+from .change import change_section
 from .common import (
     ORGANIZATION,
     PROGRAMME_KIND,
@@ -174,6 +175,7 @@ class _Builder(SectionsMixin, ComparisonsMixin, AppendixMixin):
             questions_intro=questions_intro,
             methods=self.methods(),
             stamp=self.stamp(),
+            since=change_section(self),
             **extra,
         )
         if kind == PROGRAMME_KIND:

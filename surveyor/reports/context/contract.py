@@ -14,7 +14,7 @@ from surveyor.reports.questions import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from .change import ChangeSection
 
 from .common import (
     TEMPLATES,
@@ -239,6 +239,8 @@ class ReportContext:
         Reflective questions (set) or organisation-level questions.
     methods, stamp
         The methods appendix and the reproducibility stamp.
+    since
+        With waves, "Since <previous wave>" (``surveyor.reports.context.change``).
     """
 
     lang: str
@@ -270,6 +272,7 @@ class ReportContext:
     panels: tuple[GroupPanel, ...] = ()
     aggregation: tuple[str, ...] = ()
     aggregation_table: Table | None = None
+    since: ChangeSection | None = None
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""
