@@ -253,7 +253,7 @@ def _score_waves(
     movers = mover_counts(frames, order, subscales) if paired else {}
     changes, records = disclose_changes(
         raw, {name: results[name].suppression for name in order},
-        settings.min_group_size, movers,
+        settings.min_group_size, movers, {name: results[name].groups for name in order},
     )
     run = WaveRun(order=list(order), design=design, results=results, changes=changes,
                   change_records=records)

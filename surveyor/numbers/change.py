@@ -15,6 +15,7 @@ This module computes every figure before any disclosure rule;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ CHANGE_COLUMNS = [
     "n_to", "n_paired", "mean_from", "mean_to", "change", "ci_low", "ci_high", "shown",
 ]
 # Counts that the disclosure rules need but changes.csv does not publish.
-WORK_COLUMNS = ["n_leavers", "n_joiners"]
+WORK_COLUMNS = ["n_leavers", "n_joiners", "sd_from", "sd_to", "sd_diff"]
 INDEPENDENT = "independent"
 PAIRED = "paired"
 DESIGNS = (INDEPENDENT, PAIRED)
@@ -225,8 +226,9 @@ def compute_changes(
     Returns
     -------
     DataFrame
-        ``CHANGE_COLUMNS`` (``shown`` all True) plus ``n_leavers`` and ``n_joiners``
-        (paired: scored in the group in one wave but not among its pairs). One row per
+        ``CHANGE_COLUMNS`` (``shown`` all True) plus ``WORK_COLUMNS``: ``n_leavers`` and
+        ``n_joiners`` (paired: scored in the group in one wave but not among its pairs),
+        each wave's sd and the sd of the paired differences. One row per
         consecutive pair of waves, group (programme, organisations, sets; by name) present
         in either wave, and subscale (instrument order).
     """
@@ -260,7 +262,8 @@ def compute_changes(
     out = pd.DataFrame(rows, columns=columns)
     for column in ("n_from", "n_to", "n_paired", "n_leavers", "n_joiners"):
         out[column] = out[column].astype("Int64")
-    for column in ("mean_from", "mean_to", "change", "ci_low", "ci_high"):
+    for column in ("mean_from", "mean_to", "change", "ci_low", "ci_high", "sd_from", "sd_to",
+                   "sd_diff"):
         out[column] = out[column].astype(float)
     out["shown"] = np.ones(len(out), dtype=bool)
     return out
@@ -279,6 +282,8 @@ def _row(level, key, subscale, wave_from, wave_to, design, stats_a, stats_b, pai
         "wave_from": wave_from, "wave_to": wave_to, "design": design,
         "n_from": n_from, "n_to": n_to, "n_paired": None, "shown": True,
         "n_leavers": None, "n_joiners": None,
+        "sd_from": math.sqrt(look(stats_a, "var", math.nan)),
+        "sd_to": math.sqrt(look(stats_b, "var", math.nan)), "sd_diff": math.nan,
     }
     if design == INDEPENDENT:
         mean_a = look(stats_a, "mean", np.nan)
@@ -298,6 +303,7 @@ def _row(level, key, subscale, wave_from, wave_to, design, stats_a, stats_b, pai
         mean_to=look(paired, "mean_to", np.nan), change=change,
         ci_low=float(low), ci_high=float(high),
         n_leavers=n_from - n_paired, n_joiners=n_to - n_paired,
+        sd_diff=math.sqrt(look(paired, "var_d", math.nan)),
     )
     return row
 

@@ -21,6 +21,11 @@ close the ways those can be combined with the per-wave tables to single out a pe
    join it until it holds at least the minimum, so no hidden change, and no mover, can be
    recovered by subtracting shown children from their parent. A hidden parent hides its
    children, as in the per-wave pass.
+5. Rounding, as for every group's figures (``surveyor.numbers.disclosure``, rule 5): the
+   independent change is worked out from the two waves' *published* n, mean and sd, so it
+   adds nothing to groups.csv; paired means, change and the sd of the differences are
+   rounded to 1 decimal for a set or a group of fewer than ``small_group_size`` pairs (2
+   otherwise), and the interval is worked out from the rounded change and sd.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ def disclose_changes(
     suppressions: dict[str, Suppression],
     min_group_size: int,
     movers: dict[tuple[str, str, str, str], int] | None = None,
+    published: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Apply the rules above: blank every statistic of a hidden change.
 
@@ -97,6 +103,9 @@ def disclose_changes(
         Paired design: ``(wave_from, subscale, level, parent organisation)`` to the number
         of people who changed child group within that parent (``level`` is the children's:
         ``organization`` for the programme's, ``set`` for an organisation's).
+    published
+        Each wave's published groups.csv rows (rounded); given, the figures of shown rows
+        are the rounded ones of rule 5 (the pipeline always gives them).
 
     Returns
     -------
@@ -111,7 +120,8 @@ def disclose_changes(
     reasons = [_own_rule(row, suppressions, min_group_size) for row in rows]
     if len(rows) and rows[0]["design"] == PAIRED:
         _complementary(rows, reasons, min_group_size, movers)
-    out = raw[CHANGE_COLUMNS].copy()
+    figures = raw if published is None else rounded_changes(raw, published, min_group_size)
+    out = figures[CHANGE_COLUMNS].copy()
     hidden = np.array([bool(r) for r in reasons], dtype=bool)
     for column in STATISTICS:
         out.loc[hidden, column] = None if column.startswith("n_") else np.nan
@@ -168,3 +178,53 @@ def _siblings(children: dict, rows, reasons, minimum: int, parent_hidden: bool,
         i = children[name]
         if not reasons[i]:
             reasons[i] = PARENT if reason == PARENT else COMPLEMENTARY
+
+
+def rounded_changes(
+    raw: pd.DataFrame, published: dict[str, pd.DataFrame], min_group_size: int
+) -> pd.DataFrame:
+    """Rule 5: the figures of each change as published (see the module notes)."""
+    import numpy as np
+
+    from surveyor.numbers.change import paired_bounds, welch_bounds
+    from surveyor.numbers.disclosure import DECIMALS, SMALL_DECIMALS, small_group_size
+
+    out = raw.copy()
+    small_n = small_group_size(min_group_size)
+    index = {
+        wave: {(r["level"], r["organization"], r["set"], r["subscale"]): r
+               for r in frame.to_dict("records")}
+        for wave, frame in published.items()
+    }
+    rows = out.to_dict("records")
+    for i, row in enumerate(rows):
+        key = (row["level"], row["organization"], row["set"], row["subscale"])
+        if row["design"] == PAIRED:
+            n = row["n_paired"]
+            small = row["level"] == "set" or not n or n < small_n
+            places = SMALL_DECIMALS if small else DECIMALS
+            change = round(float(row["change"]), places)
+            sd = round(float(row["sd_diff"]), places)
+            low, high = paired_bounds(change, sd * sd, n or 0)
+            figures = {
+                "mean_from": round(float(row["mean_from"]), places),
+                "mean_to": round(float(row["mean_to"]), places), "change": change,
+            }
+        else:
+            a = index[row["wave_from"]].get(key)
+            b = index[row["wave_to"]].get(key)
+            if a is None or b is None:
+                continue
+            small = row["level"] == "set" or not (
+                row["n_from"] >= small_n and row["n_to"] >= small_n)
+            places = SMALL_DECIMALS if small else DECIMALS
+            change = float(b["mean"]) - float(a["mean"])
+            low, high = welch_bounds(change, float(a["sd"]) ** 2, row["n_from"],
+                                     float(b["sd"]) ** 2, row["n_to"])
+            figures = {"mean_from": float(a["mean"]), "mean_to": float(b["mean"]),
+                       "change": round(change, places)}
+        figures["ci_low"] = float(np.round(low, places))
+        figures["ci_high"] = float(np.round(high, places))
+        for column, value in figures.items():
+            out.iat[i, out.columns.get_loc(column)] = value
+    return out

@@ -461,7 +461,9 @@ def reliability(
     ):
         results[subscale.id] = result
         if not suppression.cell_shown(PROGRAMME, subscale.id):
-            rows.append({"subscale": subscale.id, "k": len(ids), "n": None, "alpha": np.nan})
+            # Withheld: the instrument's item count, and no word on which items varied.
+            rows.append({"subscale": subscale.id, "k": len(instrument.items_of(subscale.id)),
+                         "n": None, "alpha": np.nan, "dropped": ""})
             continue
         rows.append(
             {
