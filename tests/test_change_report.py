@@ -26,7 +26,7 @@ def programme_csv(path: Path, shift: dict | None = None) -> Path:
         for org, name, size in SETS:
             for i in range(size):
                 base = 2 + (i % 3)
-                a = min(5, base + (2 * w if name == "Heron" and i % 3 != 2 else 0) // 2)
+                a = min(5, 1 + i % 2 + 2 * w) if name == "Heron" else base
                 a = (shift or {}).get((wave, name, i), a)
                 b = 1 + (i + w) % 5
                 rows.append(f"{name}{i},{org},{name},{wave},{a},{a},{6 - a},{b},{b},{b}")

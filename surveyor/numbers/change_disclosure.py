@@ -223,8 +223,10 @@ def rounded_changes(
                                      float(b["sd"]) ** 2, row["n_to"])
             figures = {"mean_from": float(a["mean"]), "mean_to": float(b["mean"]),
                        "change": round(change, places)}
-        figures["ci_low"] = float(np.round(low, places))
-        figures["ci_high"] = float(np.round(high, places))
+        # + 0.0: a rounded -0.0 is written as 0.0.
+        figures["ci_low"] = float(np.round(low, places)) + 0.0
+        figures["ci_high"] = float(np.round(high, places)) + 0.0
+        figures["change"] += 0.0
         for column, value in figures.items():
             out.iat[i, out.columns.get_loc(column)] = value
     return out
