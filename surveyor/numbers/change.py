@@ -250,7 +250,11 @@ def compute_changes(
                 stats_a = _describe_wave(a, subscale, level)
                 stats_b = _describe_wave(b, subscale, level)
                 paired = _paired_stats(pairs, subscale, level) if pairs is not None else None
-                per_subscale[subscale] = (stats_a, stats_b, paired)
+                # Plain dicts: one lookup per figure, not one pandas indexing call.
+                per_subscale[subscale] = tuple(
+                    {} if frame is None else frame.to_dict("index")
+                    for frame in (stats_a, stats_b, paired)
+                )
             for key in groups:
                 for subscale in subscales:
                     stats_a, stats_b, paired = per_subscale[subscale]
@@ -265,15 +269,15 @@ def compute_changes(
     for column in ("mean_from", "mean_to", "change", "ci_low", "ci_high", "sd_from", "sd_to",
                    "sd_diff"):
         out[column] = out[column].astype(float)
+    _intervals(out)
     out["shown"] = np.ones(len(out), dtype=bool)
     return out
 
 
 def _row(level, key, subscale, wave_from, wave_to, design, stats_a, stats_b, paired) -> dict:
-    import numpy as np
-
-    def look(stats, column, default):
-        return stats.at[key, column] if key in stats.index else default
+    def look(stats: dict, column, default):
+        found = stats.get(key)
+        return default if found is None else found[column]
 
     n_from = int(look(stats_a, "n", 0))
     n_to = int(look(stats_b, "n", 0))
@@ -281,31 +285,40 @@ def _row(level, key, subscale, wave_from, wave_to, design, stats_a, stats_b, pai
         "level": level, "organization": key[0], "set": key[1], "subscale": subscale,
         "wave_from": wave_from, "wave_to": wave_to, "design": design,
         "n_from": n_from, "n_to": n_to, "n_paired": None, "shown": True,
+        "ci_low": math.nan, "ci_high": math.nan,
         "n_leavers": None, "n_joiners": None,
         "sd_from": math.sqrt(look(stats_a, "var", math.nan)),
         "sd_to": math.sqrt(look(stats_b, "var", math.nan)), "sd_diff": math.nan,
     }
+    # The intervals are worked out for every row at once, in ``_intervals``.
     if design == INDEPENDENT:
-        mean_a = look(stats_a, "mean", np.nan)
-        mean_b = look(stats_b, "mean", np.nan)
-        change = mean_b - mean_a
-        low, high = welch_bounds(
-            change, look(stats_a, "var", np.nan), n_from, look(stats_b, "var", np.nan), n_to
-        )
-        row.update(mean_from=mean_a, mean_to=mean_b, change=change,
-                   ci_low=float(low), ci_high=float(high))
+        mean_a = look(stats_a, "mean", math.nan)
+        mean_b = look(stats_b, "mean", math.nan)
+        row.update(mean_from=mean_a, mean_to=mean_b, change=mean_b - mean_a)
         return row
     n_paired = int(look(paired, "n_paired", 0))
-    change = look(paired, "change", np.nan)
-    low, high = paired_bounds(change, look(paired, "var_d", np.nan), n_paired)
     row.update(
-        n_paired=n_paired, mean_from=look(paired, "mean_from", np.nan),
-        mean_to=look(paired, "mean_to", np.nan), change=change,
-        ci_low=float(low), ci_high=float(high),
+        n_paired=n_paired, mean_from=look(paired, "mean_from", math.nan),
+        mean_to=look(paired, "mean_to", math.nan), change=look(paired, "change", math.nan),
         n_leavers=n_from - n_paired, n_joiners=n_to - n_paired,
         sd_diff=math.sqrt(look(paired, "var_d", math.nan)),
     )
     return row
+
+
+def _intervals(out: pd.DataFrame) -> None:
+    """Fill ``ci_low`` and ``ci_high`` of every row, in place, from its design's figures."""
+    import numpy as np
+
+    def column(name):
+        return out[name].to_numpy(dtype=float, na_value=np.nan)
+
+    paired = out["design"].to_numpy() == PAIRED
+    welch = welch_bounds(column("change"), column("sd_from") ** 2, column("n_from"),
+                         column("sd_to") ** 2, column("n_to"))
+    pairs = paired_bounds(column("change"), column("sd_diff") ** 2, column("n_paired"))
+    out["ci_low"] = np.where(paired, pairs[0], welch[0])
+    out["ci_high"] = np.where(paired, pairs[1], welch[1])
 
 
 def mover_counts(

@@ -140,27 +140,27 @@ def disclose_changes(
 
 def _complementary(rows: list[dict], reasons: list[str], minimum: int, movers: dict) -> None:
     """Rule 4, in place on ``reasons``: the programme, then organisations, then sets."""
-    index: dict[tuple, int] = {}
+    programme: dict[tuple, int] = {}
+    orgs: dict[tuple, dict[str, int]] = {}
+    sets: dict[tuple, dict[str, int]] = {}
     for i, row in enumerate(rows):
-        index[(row["wave_from"], row["subscale"], row["level"], row["organization"],
-               row["set"])] = i
-    cells = sorted({(row["wave_from"], row["subscale"]) for row in rows})
-    for wave_from, subscale in cells:
-        top = index.get((wave_from, subscale, "programme", "", ""))
+        cell = (row["wave_from"], row["subscale"])
+        if row["level"] == "programme":
+            programme[cell] = i
+        elif row["level"] == "organization":
+            orgs.setdefault(cell, {})[row["organization"]] = i
+        else:
+            sets.setdefault((*cell, row["organization"]), {})[row["set"]] = i
+    for cell in sorted(set(programme) | set(orgs)):
+        wave_from, subscale = cell
+        top = programme.get(cell)
         programme_hidden = top is not None and bool(reasons[top])
-        orgs = {
-            o: i for (w, s, lv, o, _), i in index.items()
-            if (w, s, lv) == (wave_from, subscale, "organization")
-        }
-        _siblings(orgs, rows, reasons, minimum, programme_hidden,
+        children = orgs.get(cell, {})
+        _siblings(children, rows, reasons, minimum, programme_hidden,
                   movers.get((wave_from, subscale, "organization", ""), 0))
-        for org, org_row in orgs.items():
-            sets = {
-                n: i for (w, s, lv, o, n), i in index.items()
-                if (w, s, lv, o) == (wave_from, subscale, "set", org)
-            }
-            _siblings(sets, rows, reasons, minimum, bool(reasons[org_row]),
-                      movers.get((wave_from, subscale, "set", org), 0))
+        for org, org_row in children.items():
+            _siblings(sets.get((*cell, org), {}), rows, reasons, minimum,
+                      bool(reasons[org_row]), movers.get((wave_from, subscale, "set", org), 0))
 
 
 def _siblings(children: dict, rows, reasons, minimum: int, parent_hidden: bool,
@@ -191,42 +191,49 @@ def rounded_changes(
 
     out = raw.copy()
     small_n = small_group_size(min_group_size)
-    index = {
-        wave: {(r["level"], r["organization"], r["set"], r["subscale"]): r
-               for r in frame.to_dict("records")}
-        for wave, frame in published.items()
-    }
-    rows = out.to_dict("records")
-    for i, row in enumerate(rows):
-        key = (row["level"], row["organization"], row["set"], row["subscale"])
-        if row["design"] == PAIRED:
-            n = row["n_paired"]
-            small = row["level"] == "set" or not n or n < small_n
-            places = SMALL_DECIMALS if small else DECIMALS
-            change = round(float(row["change"]), places)
-            sd = round(float(row["sd_diff"]), places)
-            low, high = paired_bounds(change, sd * sd, n or 0)
-            figures = {
-                "mean_from": round(float(row["mean_from"]), places),
-                "mean_to": round(float(row["mean_to"]), places), "change": change,
-            }
-        else:
-            a = index[row["wave_from"]].get(key)
-            b = index[row["wave_to"]].get(key)
-            if a is None or b is None:
-                continue
-            small = row["level"] == "set" or not (
-                row["n_from"] >= small_n and row["n_to"] >= small_n)
-            places = SMALL_DECIMALS if small else DECIMALS
-            change = float(b["mean"]) - float(a["mean"])
-            low, high = welch_bounds(change, float(a["sd"]) ** 2, row["n_from"],
-                                     float(b["sd"]) ** 2, row["n_to"])
-            figures = {"mean_from": float(a["mean"]), "mean_to": float(b["mean"]),
-                       "change": round(change, places)}
+
+    def column(name):
+        return out[name].to_numpy(dtype=float, na_value=np.nan)
+
+    def published_figures(wave_column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's group mean and sd as that wave's groups.csv publishes them."""
+        index = {
+            wave: {(r["level"], r["organization"], r["set"], r["subscale"]): (r["mean"], r["sd"])
+                   for r in frame.to_dict("records")}
+            for wave, frame in published.items()
+        }
+        found = [
+            index[wave].get((level, org, name, sub), (np.nan, np.nan))
+            for wave, level, org, name, sub in zip(
+                out[wave_column], out["level"], out["organization"], out["set"],
+                out["subscale"], strict=True)
+        ]
+        figures = np.array(found, dtype=float).reshape(-1, 2)
+        return figures[:, 0], figures[:, 1]
+
+    def rounded(values, places):
         # + 0.0: a rounded -0.0 is written as 0.0.
-        figures["ci_low"] = float(np.round(low, places)) + 0.0
-        figures["ci_high"] = float(np.round(high, places)) + 0.0
-        figures["change"] += 0.0
-        for column, value in figures.items():
-            out.iat[i, out.columns.get_loc(column)] = value
+        return np.where(places == SMALL_DECIMALS, np.round(values, SMALL_DECIMALS),
+                        np.round(values, DECIMALS)) + 0.0
+
+    is_set = out["level"].to_numpy() == "set"
+    with np.errstate(invalid="ignore"):
+        if (out["design"] == PAIRED).all():
+            n = column("n_paired")
+            places = np.where(is_set | ~(n >= small_n), SMALL_DECIMALS, DECIMALS)
+            mean_from, mean_to = rounded(column("mean_from"), places), rounded(
+                column("mean_to"), places)
+            change, sd = rounded(column("change"), places), rounded(column("sd_diff"), places)
+            low, high = paired_bounds(change, sd * sd, n)
+        else:
+            n_from, n_to = column("n_from"), column("n_to")
+            places = np.where(is_set | ~((n_from >= small_n) & (n_to >= small_n)),
+                              SMALL_DECIMALS, DECIMALS)
+            mean_from, sd_from = published_figures("wave_from")
+            mean_to, sd_to = published_figures("wave_to")
+            exact = mean_to - mean_from
+            low, high = welch_bounds(exact, sd_from**2, n_from, sd_to**2, n_to)
+            change = rounded(exact, places)
+    out["mean_from"], out["mean_to"], out["change"] = mean_from, mean_to, change
+    out["ci_low"], out["ci_high"] = rounded(low, places), rounded(high, places)
     return out
