@@ -70,15 +70,26 @@ class ChangeSection:
     notes: tuple[str, ...] = ()
 
 
-def _signed(value: float) -> str:
-    text = f"{value:+.2f}"
-    return ("+" if text == "-0.00" else text[0]).replace("-", MINUS) + text[1:]
+def _signed(value: float, places: int = 2) -> str:
+    text = f"{value:+.{places}f}"
+    zero = text[1:].strip("0.") == ""
+    return ("+" if zero else text[0]).replace("-", MINUS) + text[1:]
 
 
-def _interval(low: float, high: float) -> str:
+def _interval(low: float, high: float, places: int = 2) -> str:
     if _missing(low) or _missing(high):
         return ""
-    return f"{_signed(low)} to {_signed(high)}"
+    return f"{_signed(low, places)} to {_signed(high, places)}"
+
+
+def _places(row: dict, min_group_size: int) -> int:
+    """The decimals changes.csv publishes for this row (disclosure rule 5): one for a set
+    or a small group, two otherwise; printing more would only add zeros."""
+    from surveyor.numbers.disclosure import DECIMALS, SMALL_DECIMALS, small_group_size
+
+    n = row["n_paired"] if row["design"] == "paired" else min(row["n_from"], row["n_to"])
+    small = row["level"] == SET or not n >= small_group_size(min_group_size)
+    return SMALL_DECIMALS if small else DECIMALS
 
 
 def verdict(row: dict, previous: str) -> str:
@@ -153,13 +164,15 @@ def change_section(builder) -> ChangeSection | None:
         else:
             before = changes.point(previous, key, sub.id)
             after = changes.point(latest, key, sub.id)
-        interval = _interval(row["ci_low"], row["ci_high"])
-        text = _signed(row["change"]) + (f" ({interval})" if interval else "")
+        places = _places(row, builder.min_n)
+        interval = _interval(row["ci_low"], row["ci_high"], places)
+        text = _signed(row["change"], places) + (f" ({interval})" if interval else "")
         chart_rows.append(ChangeRow(sub.name, before, after, change=text))
         said = verdict(row, previous)
-        table_rows.append((sub.name, f"{row['mean_from']:.2f}", f"{row['mean_to']:.2f}", said))
+        table_rows.append((sub.name, f"{row['mean_from']:.{places}f}",
+                           f"{row['mean_to']:.{places}f}", said))
         if said != "no clear change":
-            clear.append((_clearness(row), sub.name, said, row))
+            clear.append((_clearness(row), sub.name, said, row, places))
 
     title = f"Since {previous}"
     svg = dumbbell_chart(
@@ -173,9 +186,9 @@ def change_section(builder) -> ChangeSection | None:
            else "everyone who answered in each wave")
     intro = [f"Each subscale's mean for {group} in {previous} and in {latest}, over {who}."]
     if clear:
-        _, name, said, row = max(clear, key=lambda c: (c[0], c[1]))
-        intro.append(f"The clearest change: {name}, {said} ({row['mean_from']:.2f} then "
-                     f"{row['mean_to']:.2f}).")
+        _, name, said, row, places = max(clear, key=lambda c: (c[0], c[1]))
+        intro.append(f"The clearest change: {name}, {said} ({row['mean_from']:.{places}f} "
+                     f"then {row['mean_to']:.{places}f}).")
     else:
         intro.append(f"No subscale changed clearly since {previous}: every interval for the "
                      "change includes zero, or the change could not be compared.")
@@ -223,7 +236,7 @@ def _children(builder, changes: _Changes, previous: str) -> Table | None:
                 continue
             said = verdict(row, previous)
             mark = {"no clear change": ""}.get(said, f" ({said.split()[0]})")
-            cells.append(_signed(row["change"]) + mark)
+            cells.append(_signed(row["change"], _places(row, builder.min_n)) + mark)
         rows.append(tuple(cells))
     return Table(
         (head, *(sub.name for sub in subscales)), tuple(rows),
