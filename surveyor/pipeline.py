@@ -156,7 +156,12 @@ def score(
     ResponsesError
         Listing every problem in the file.
     """
-    from surveyor.numbers.waves import parse_wave_list, select_wave, wave_order
+    from surveyor.numbers.waves import (
+        parse_wave_list,
+        require_wave_column,
+        select_wave,
+        wave_order,
+    )
 
     check_min_group_size(min_group_size, consented)
     settings = Settings(min_group_size=min_group_size, consented=consented)
@@ -166,6 +171,7 @@ def score(
         responses, inst, format=format, mapping=mapping, include_partial=include_partial,
         organization=organization, set_name=set_name,
     )
+    require_wave_column(data.has_wave, given, str(data.source))
     if wave is not None:
         data = replace(data, frame=select_wave(data.frame, wave, str(data.source)))
     order = wave_order(data.frame, given, str(data.source)) if data.has_wave else []

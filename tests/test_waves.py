@@ -137,3 +137,12 @@ def test_the_same_input_gives_the_same_bytes(tmp_path):
                    "--paired").exit_code == 0
         texts.append((out / "changes.csv").read_bytes())
     assert texts[0] == texts[1]
+
+
+def test_waves_for_a_file_without_a_wave_column_is_refused(dozen_csv, mini_path, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "score"):
+        result = run(command, dozen_csv, "-i", mini_path, "--waves", "1,2")
+        assert result.exit_code == 2, result.output
+        assert "--waves given, but the file has no wave column" in result.output

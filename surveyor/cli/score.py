@@ -95,13 +95,20 @@ def validate(responses: Path, instrument: str, waves: str | None, wave: str | No
              paired: bool, **reader) -> None:
     """Check a RESPONSES file or export without scoring or writing anything."""
     from surveyor.instrument.model import load_instrument
-    from surveyor.numbers.waves import parse_wave_list, select_wave, wave_counts, wave_order
+    from surveyor.numbers.waves import (
+        parse_wave_list,
+        require_wave_column,
+        select_wave,
+        wave_counts,
+        wave_order,
+    )
     from surveyor.pipeline import load_responses
 
     inst = load_instrument(instrument)
     given = parse_wave_list(waves)
     data = load_responses(responses, inst, **_reader_options(**reader))
     frame = data.frame
+    require_wave_column(data.has_wave, given, str(responses))
     if wave is not None:
         frame = select_wave(frame, wave, str(responses))
     order = wave_order(frame, given, str(responses)) if data.has_wave else []

@@ -133,6 +133,16 @@ def wave_order(
     return [w for w in given if w in present]
 
 
+def require_wave_column(has_wave: bool, given, source: str = "") -> None:
+    """Refuse ``--waves`` for a file without a wave column (a wrong file, most likely)."""
+    if given is not None and not has_wave:
+        where = f"{source}: " if source else ""
+        raise SurveyorError(
+            f"{where}--waves given, but the file has no wave column; add a 'wave' column "
+            "naming each row's wave, or leave out --waves"
+        )
+
+
 def absent_waves(frame: pd.DataFrame, given: Sequence[str] | None) -> list[str]:
     """Waves named in ``--waves`` that no row of the file belongs to."""
     if given is None or WAVE not in frame.columns:
