@@ -164,7 +164,8 @@ def manifest(
         "warnings": [
             {"location": w.location, "message": w.message} for w in result.warnings
         ],
-        "suppression": result.suppression.records(),
+        "suppression": suppression_records(result),
+        **waves_entry(result),
         "files": [{"path": path, "sha256": digest} for path, digest in sorted(files.items())],
         "reports": reports,
         **({} if outputs is None else {"outputs": [
@@ -187,14 +188,46 @@ def run_record(staged: dict[str, Path], reports: list[dict]) -> dict[str, str]:
 
 
 DATA_FILES = ("scores.csv", "groups.csv", "reliability.csv", "items.csv")
+#: With two or more waves, beside the data files.
+CHANGES = "changes.csv"
+
+
+def suppression_records(result: ScoreResult) -> list[dict]:
+    """The run's suppression decisions; with waves, each wave's pass, its name first."""
+    if result.waves is None:
+        return result.suppression.records()
+    return [
+        {"wave": name, **record}
+        for name in result.waves.order
+        for record in result.waves.results[name].suppression.records()
+    ]
+
+
+def waves_entry(result: ScoreResult) -> dict:
+    """The manifest's ``waves``: order, design, respondents per wave, hidden changes."""
+    run = result.waves
+    if run is None:
+        return {}
+    counts = result.responses.frame["wave"].value_counts()
+    return {
+        "waves": {
+            "order": list(run.order),
+            "design": run.design,
+            "respondents": {name: int(counts.get(name, 0)) for name in run.order},
+            "changes_hidden": run.change_records,
+        }
+    }
 
 
 def write_data(result: ScoreResult, out: Path) -> dict[str, str]:
-    """Write scores.csv, groups.csv, reliability.csv and items.csv; return path -> sha256."""
+    """Write scores.csv, groups.csv, reliability.csv and items.csv (and, with waves,
+    changes.csv); return path -> sha256."""
     out = ensure_dir(Path(out))
     texts = (scores_csv(result), frame_csv(result.groups), frame_csv(result.reliability),
              frame_csv(result.items))
     contents = dict(zip(DATA_FILES, texts, strict=True))
+    if result.waves is not None:
+        contents[CHANGES] = frame_csv(result.waves.changes)
     return {name: write_text(out / name, text) for name, text in contents.items()}
 
 

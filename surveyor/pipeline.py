@@ -7,7 +7,7 @@ does that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,10 +65,44 @@ class ScoreResult:
     alpha_results: dict
     warnings: list[Problem] = field(default_factory=list)
     version: str = __version__
+    waves: WaveRun | None = None
 
     @property
     def scores(self) -> pd.DataFrame:
         return self.scored.frame
+
+    @property
+    def latest(self) -> ScoreResult:
+        """The result the reports describe: the latest wave's, or the run's own."""
+        if self.waves is None:
+            return self
+        return self.waves.results[self.waves.order[-1]]
+
+
+@dataclass
+class WaveRun:
+    """The waves of a multi-wave run.
+
+    Attributes
+    ----------
+    order
+        Wave names as given, earliest first.
+    design
+        ``independent`` or ``paired`` (``--paired``: respondent ids link waves).
+    results
+        Each wave scored and suppressed on its own (one suppression pass per wave); each
+        carries this WaveRun in ``waves`` so a report of the latest wave can read the change.
+    changes
+        ``changes.csv``: one row per group, subscale and consecutive pair of waves.
+    change_records
+        Every hidden change with its reason, for the manifest.
+    """
+
+    order: list[str]
+    design: str
+    results: dict[str, ScoreResult]
+    changes: pd.DataFrame
+    change_records: list[dict]
 
 
 def score(
@@ -82,6 +116,9 @@ def score(
     include_partial: bool = False,
     organization: str | None = None,
     set_name: str | None = None,
+    waves: str | list[str] | None = None,
+    wave: str | None = None,
+    paired: bool = False,
 ) -> ScoreResult:
     """Read, validate and score a responses file or survey-tool export.
 
@@ -98,16 +135,57 @@ def score(
     format, mapping, include_partial, organization, set_name
         For survey-tool exports: force a format (else detected), a mapping.yaml, keep
         unfinished responses, or name the organisation and set of a single-set file.
+    waves
+        The order of the waves (``"Autumn 2026,Winter 2027"`` or a list); without it,
+        numeric or ISO-date wave names are sorted, anything else is an error.
+    wave
+        Score this wave alone, as a one-wave file.
+    paired
+        Respondent ids name the same person across waves: change is computed over the
+        people present in both waves (else the waves are independent samples).
 
     Returns
     -------
     ScoreResult
+        With two or more waves, ``groups``, ``reliability`` and ``items`` hold every wave
+        (a ``wave`` column first), ``waves`` holds each wave's result and the changes, and
+        the other fields describe the latest wave (``latest``).
 
     Raises
     ------
     ResponsesError
         Listing every problem in the file.
     """
+    from surveyor.numbers.waves import (
+        parse_wave_list,
+        require_wave_column,
+        select_wave,
+        wave_order,
+    )
+
+    check_min_group_size(min_group_size, consented)
+    settings = Settings(min_group_size=min_group_size, consented=consented)
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    given = parse_wave_list(waves) if isinstance(waves, str) else waves
+    data = load_responses(
+        responses, inst, format=format, mapping=mapping, include_partial=include_partial,
+        organization=organization, set_name=set_name,
+    )
+    require_wave_column(data.has_wave, given, str(data.source))
+    if wave is not None:
+        data = replace(data, frame=select_wave(data.frame, wave, str(data.source)))
+    order = wave_order(data.frame, given, str(data.source)) if data.has_wave else []
+    if len(order) < 2:
+        result = _score_wave(data, inst, settings)
+        if paired:
+            result.warnings.append(Problem(
+                "", "--paired has no effect: the file holds one wave", severity="warning"))
+        return result
+    return _score_waves(data, inst, settings, order, paired)
+
+
+def _score_wave(data: Responses, inst: Instrument, settings: Settings) -> ScoreResult:
+    """Score one wave (or a file without waves): scores, one suppression pass, summaries."""
     from surveyor.numbers.anonymity import suppression_pass
     from surveyor.numbers.disclosure import partial_answerers, withhold
     from surveyor.numbers.scoring import score as score_items
@@ -119,14 +197,6 @@ def score(
         reliability,
     )
 
-    check_min_group_size(min_group_size, consented)
-    settings = Settings(min_group_size=min_group_size, consented=consented)
-    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    data = load_responses(
-        responses, inst, format=format, mapping=mapping, include_partial=include_partial,
-        organization=organization, set_name=set_name,
-    )
-    check_single_wave(data)
     scored = score_items(data.frame, inst)
     levels = hierarchy(data.frame)
     subscale_ids = [s.id for s in inst.subscales]
@@ -134,18 +204,19 @@ def score(
         data.frame,
         _present(scored.frame, subscale_ids),
         _present(data.frame, inst.item_ids),
-        min_group_size=min_group_size,
-        consented=consented,
+        min_group_size=settings.min_group_size,
+        consented=settings.consented,
         partial=partial_answerers(scored.keyed, inst),
         items_of={s: [i.id for i in inst.items_of(s)] for s in subscale_ids},
     )
     raw_groups = group_statistics(scored.frame, scored.keyed, inst, levels)
-    groups = withhold(apply_suppression(raw_groups, suppression), min_group_size)
+    groups = withhold(apply_suppression(raw_groups, suppression), settings.min_group_size)
     reliability_frame, alpha_results = reliability(
         scored.keyed, scored.frame, inst, levels, suppression
     )
     items = item_statistics(data.frame, inst, alpha_results, suppression)
-    warnings = list(data.warnings) + keying_warnings(inst, alpha_results)
+    warnings = (list(data.warnings) + keying_warnings(inst, alpha_results)
+                + constant_item_warnings(inst, alpha_results))
     return ScoreResult(
         instrument=inst,
         responses=data,
@@ -158,6 +229,66 @@ def score(
         levels=levels,
         alpha_results=alpha_results,
         warnings=warnings,
+    )
+
+
+def _score_waves(
+    data: Responses, inst: Instrument, settings: Settings, order: list[str], paired: bool
+) -> ScoreResult:
+    """Score each wave on its own, then the changes between consecutive waves."""
+    import pandas as pd
+
+    from surveyor.numbers.change import INDEPENDENT, PAIRED, compute_changes, mover_counts
+    from surveyor.numbers.change_disclosure import disclose_changes
+    from surveyor.numbers.scoring import Scores
+
+    results = {}
+    for name in order:
+        rows = data.frame[data.frame["wave"] == name]
+        one = _score_wave(replace(data, frame=rows, warnings=[]), inst, settings)
+        one.warnings = [
+            replace(w, location=f"wave {name!r}, {w.location}" if w.location else
+                    f"wave {name!r}")
+            for w in one.warnings
+        ]
+        results[name] = one
+    design = PAIRED if paired else INDEPENDENT
+    subscales = [s.id for s in inst.subscales]
+    frames = {name: results[name].scored.frame for name in order}
+    raw = compute_changes(frames, order, subscales, design)
+    movers = mover_counts(frames, order, subscales) if paired else {}
+    changes, records = disclose_changes(
+        raw, {name: results[name].suppression for name in order},
+        settings.min_group_size, movers, {name: results[name].groups for name in order},
+    )
+    run = WaveRun(order=list(order), design=design, results=results, changes=changes,
+                  change_records=records)
+    for one in results.values():
+        one.waves = run
+
+    def stacked(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        parts = [frame.assign(wave=name)[["wave", *frame.columns]]
+                 for name, frame in frames.items()]
+        return pd.concat(parts, ignore_index=True)
+
+    every = [results[name].scored for name in order]
+    scored = Scores(
+        frame=pd.concat([s.frame for s in every]).sort_index(),
+        keyed=pd.concat([s.keyed for s in every]).sort_index(),
+        prorated={k: sum(s.prorated.get(k, 0) for s in every) for k in subscales},
+        unscored={k: sum(s.unscored.get(k, 0) for s in every) for k in subscales},
+    )
+    latest = results[order[-1]]
+    warnings = list(data.warnings) + [w for name in order for w in results[name].warnings]
+    return replace(
+        latest,
+        responses=data,
+        scored=scored,
+        groups=stacked({name: results[name].groups for name in order}),
+        reliability=stacked({name: results[name].reliability for name in order}),
+        items=stacked({name: results[name].items for name in order}),
+        warnings=warnings,
+        waves=run,
     )
 
 
@@ -213,23 +344,24 @@ def load_responses(
     return responses_from_table(table, instrument, responses)
 
 
-def check_single_wave(data: Responses) -> None:
-    """Refuse a file that mixes waves: pooling them would count people twice.
-
-    Comparing waves (DOMAIN.md section 5, rule 6: change is shown for a set only when both
-    waves pass the threshold) is not built yet, so each wave is scored on its own.
-    """
-    if not data.has_wave:
-        return
-    waves = sorted(str(w) for w in data.frame["wave"].unique())
-    if len(waves) > 1:
-        from surveyor.errors import SurveyorError
-
-        raise SurveyorError(
-            f"{data.source}: holds {len(waves)} waves ({', '.join(waves[:5])}"
-            f"{', ...' if len(waves) > 5 else ''}); pooling them would count people twice. "
-            "Score one wave at a time: keep only that wave's rows in the file"
-        )
+def constant_item_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:
+    """Warn about items that alpha deleted because everyone gave the same answer."""
+    problems = []
+    for subscale in instrument.subscales:
+        result = alpha_results[subscale.id]
+        total = len(instrument.items_of(subscale.id))
+        for item in result.dropped:
+            problems.append(
+                Problem(
+                    f"item {item}",
+                    f"never varies (every answer the same, or fewer than two answers), so "
+                    f"Cronbach's alpha for '{subscale.id}' leaves it out, as psych::alpha "
+                    f"does: alpha is over k={result.k} of its {total} items "
+                    "(reliability.csv, column dropped)",
+                    severity="warning",
+                )
+            )
+    return problems
 
 
 def keying_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:

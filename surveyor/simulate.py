@@ -6,6 +6,12 @@ shared "inaction" factor that raises the four learning-inaction subscales togeth
 lowers learning-in-action. Answers are the latent value plus item noise, cut into the
 scale's categories, reversed for reverse-worded items. Some answers are left empty and
 some are "Don't know", at rates you choose.
+
+With ``waves`` above 1 the same people are surveyed again: each later wave keeps everyone's
+latent position, adds the programme effect (learning-in-action up, the learning-inaction
+subscales down, by ``programme_effect`` scale points per wave) and a little personal drift,
+and loses each person with probability ``attrition``. Respondent ids stay the same across
+waves, so the file can be scored independently or with ``--paired``.
 """
 
 from __future__ import annotations
@@ -52,9 +58,21 @@ class SimulationSettings:
     missing_rate: float = 0.03
     dont_know_rate: float = 0.02
     small_set: bool = True
+    waves: int = 1
+    wave_names: tuple[str, ...] | None = None
+    programme_effect: float = 0.25
+    attrition: float = 0.1
 
     def check(self) -> None:
         problems = []
+        if self.waves < 1:
+            problems.append("--waves must be at least 1")
+        if self.wave_names is not None and len(self.wave_names) != self.waves:
+            problems.append(
+                f"--wave-names gives {len(self.wave_names)} names for {self.waves} waves"
+            )
+        if not 0 <= self.attrition < 0.9:
+            problems.append("--attrition must be between 0 and 0.9")
         if self.organizations < 1:
             problems.append("--organizations must be at least 1")
         if self.sets < self.organizations:
@@ -118,8 +136,9 @@ def simulate(instrument: Instrument, settings: SimulationSettings | None = None)
     Returns
     -------
     DataFrame
-        ``respondent_id, organization, set`` then one text column per item id holding a
-        scale code, an empty string (unanswered) or the instrument's first missing option.
+        ``respondent_id, organization, set`` (and ``wave`` when ``settings.waves`` > 1) then
+        one text column per item id holding a scale code, an empty string (unanswered) or
+        the instrument's first missing option.
     """
     import numpy as np
     import pandas as pd
@@ -140,8 +159,7 @@ def simulate(instrument: Instrument, settings: SimulationSettings | None = None)
     n = len(person_set)
 
     scale = instrument.scale
-    lo, hi = scale.min, scale.max
-    mid = (lo + hi) / 2
+    mid = (scale.min + scale.max) / 2
     inaction = rng.normal(0, 1, n)
     frame = {
         "respondent_id": [f"R{i + 1:0{max(5, len(str(n)))}d}" for i in range(n)],
@@ -150,11 +168,12 @@ def simulate(instrument: Instrument, settings: SimulationSettings | None = None)
     }
     subscale_ids = [s.id for s in instrument.subscales]
     base = rng.uniform(-0.5, 0.6, len(subscale_ids))
+    latents = {}
     for index, subscale in enumerate(instrument.subscales):
         sign = -1.0 if subscale.id == "learning_in_action" else 1.0
         org_effect = rng.normal(0, settings.organization_effect, n_orgs)
         set_effect = rng.normal(0, settings.set_effect, n_sets)
-        latent = (
+        latents[subscale.id] = (
             mid
             + base[index]
             + org_effect[set_org[person_set]]
@@ -162,15 +181,49 @@ def simulate(instrument: Instrument, settings: SimulationSettings | None = None)
             + sign * INACTION_LOADING * inaction
             + rng.normal(0, 0.55, n)
         )
-        for item in instrument.items_of(subscale.id):
-            value = latent + rng.normal(0, 0.7, n) + rng.normal(0, 0.15)
-            answer = np.clip(np.rint(value), lo, hi).astype(int)
-            if item.reverse:
-                answer = lo + hi - answer
-            frame[item.id] = answer
-    table = pd.DataFrame(frame)
-    item_ids = instrument.item_ids
-    for item_id in item_ids:
+        frame.update(_answers(instrument, subscale.id, latents[subscale.id], rng))
+    table = _with_missing(pd.DataFrame(frame), instrument, settings, rng)
+    columns = ["respondent_id", "organization", "set", *instrument.item_ids]
+    if settings.waves == 1:
+        return table[columns]
+    names = list(settings.wave_names or [str(w + 1) for w in range(settings.waves)])
+    tables = [table.assign(wave=names[0])]
+    for wave in range(1, settings.waves):
+        later = {key: frame[key] for key in ("respondent_id", "organization", "set")}
+        for subscale in instrument.subscales:
+            direction = 1.0 if subscale.id == "learning_in_action" else -1.0
+            latent = (latents[subscale.id] + direction * settings.programme_effect * wave
+                      + rng.normal(0, 0.3, n))
+            later.update(_answers(instrument, subscale.id, latent, rng))
+        present = rng.random(n) >= settings.attrition
+        one = _with_missing(pd.DataFrame(later), instrument, settings, rng)
+        tables.append(one[present].assign(wave=names[wave]))
+    columns.insert(3, "wave")
+    return pd.concat(tables, ignore_index=True)[columns]
+
+
+def _answers(instrument: Instrument, subscale: str, latent, rng) -> dict:
+    """Each item of a subscale: latent plus noise, cut into the scale, reverse-keyed."""
+    import numpy as np
+
+    lo, hi = instrument.scale.min, instrument.scale.max
+    n = len(latent)
+    out = {}
+    for item in instrument.items_of(subscale):
+        value = latent + rng.normal(0, 0.7, n) + rng.normal(0, 0.15)
+        answer = np.clip(np.rint(value), lo, hi).astype(int)
+        if item.reverse:
+            answer = lo + hi - answer
+        out[item.id] = answer
+    return out
+
+
+def _with_missing(table: pd.DataFrame, instrument: Instrument, settings: SimulationSettings,
+                  rng) -> pd.DataFrame:
+    """Answers as text, some left empty and some given as the "Don't know" option."""
+    scale = instrument.scale
+    n = len(table)
+    for item_id in instrument.item_ids:
         column = table[item_id].astype(str).to_numpy(dtype=object)
         draw = rng.random(n)
         column[draw < settings.missing_rate] = ""
@@ -180,4 +233,4 @@ def simulate(instrument: Instrument, settings: SimulationSettings | None = None)
             )
             column[dont_know] = scale.missing[0]
         table[item_id] = column
-    return table[["respondent_id", "organization", "set", *item_ids]]
+    return table

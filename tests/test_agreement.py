@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyor.numbers import agreement
-from surveyor.numbers.agreement import _item_variance_masses, _rwg_j_critical_normal
+from surveyor.numbers.agreement import (
+    _item_variance_counted,
+    _item_variance_masses,
+    _rwg_j_critical_large,
+    exact_limit,
+)
 
 from .conftest import close, expected, group_answers, same
 
@@ -110,7 +115,7 @@ def test_rwg_and_ad_ignore_row_order_and_rwg_is_in_unit_interval(items, random):
 
 @pytest.mark.parametrize("n,j", [(31, 6), (45, 5), (60, 3), (100, 6)])
 def test_large_group_critical_value_matches_simulation(n, j):
-    approx = _rwg_j_critical_normal(n, j, 5, 0.95)
+    approx = _rwg_j_critical_large(n, j, 5, 0.95)
     rng = np.random.default_rng(7)
     answers = rng.integers(1, 6, size=(20_000, n, j))
     mean_var = answers.var(axis=1, ddof=1).mean(axis=1)
@@ -118,6 +123,44 @@ def test_large_group_critical_value_matches_simulation(n, j):
     rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
     assert approx == pytest.approx(np.quantile(rwg, 0.95), abs=0.006)
     assert agreement.rwg_j_critical(n, j, 5) == approx
+
+
+def exact_quantile(per_item: np.ndarray, n: int, j: int, a: int) -> float:
+    """The null's .95 quantile from one item's exact distribution, by direct convolution
+    (scipy's FFT convolution, masses below 1e-15 read as outside the support)."""
+    from scipy.signal import fftconvolve
+
+    total = per_item
+    for _ in range(j - 1):
+        total = np.clip(fftconvolve(total, per_item), 0, None)
+    below = np.cumsum(total) - total
+    k = np.flatnonzero((total > 1e-15) & (below <= 0.05 + 1e-12)).max()
+    ratio = min(k / (j * n * (n - 1)), (a * a - 1) / 12) / ((a * a - 1) / 12)
+    return j * (1 - ratio) / (j * (1 - ratio) + ratio)
+
+
+# Just above each scale's exact limit, where the expansion is least accurate; exact figures
+# from a dynamic programme sized past the limit (or, on 2 and 3 points, counting).
+LARGE_CASES = [(2, 1001, 0), (3, 301, 0), (3, 340, 0)] + [
+    (a, n, top) for a, top in ((4, 76), (5, 36), (6, 34), (7, 33), (9, 32), (11, 32))
+    for n in range(exact_limit(a) + 1, top + 1, 2)
+]
+
+
+@pytest.mark.parametrize("a,n,top", LARGE_CASES)
+def test_large_group_critical_value_is_within_a_thousandth_of_exact(a, n, top):
+    per_item = _item_variance_counted(n, a) if a <= 3 else _item_variance_masses(a, top)[n]
+    for j in (2, 3) if a == 2 else (2, 3, 4, 6, 10):
+        exact = exact_quantile(per_item, n, j, a)
+        assert agreement.rwg_j_critical(n, j, a) == pytest.approx(exact, abs=0.001), j
+
+
+@pytest.mark.parametrize("a,n", [(2, 200), (2, 1000), (3, 31), (3, 300), (4, 31), (4, 70)])
+def test_exact_null_beyond_thirty_is_the_direct_convolution(a, n):
+    per_item = _item_variance_counted(n, a) if a <= 3 else _item_variance_masses(a, 70)[n]
+    for j in (2, 5):
+        assert agreement.rwg_j_critical(n, j, a) == pytest.approx(
+            exact_quantile(per_item, n, j, a), abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -128,16 +128,16 @@ def test_validate_writes_nothing(dozen_csv, mini_path, tmp_path, monkeypatch):
     assert not (tmp_path / "output").exists()
 
 
-def test_file_with_two_waves_is_refused(mini_path, tmp_path):
+def test_file_with_two_numbered_waves_scores_each(mini_path, tmp_path):
     rows = ["respondent_id,organization,set,wave,a1,a2,a3,b1,b2,b3"]
     rows += [f"r{i},Org,S,{1 + i % 2},4,4,2,3,3,3" for i in range(12)]
     path = tmp_path / "waves.csv"
     path.write_text("\n".join(rows) + "\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["score", str(path), "-i", str(mini_path), "--out", str(out)])
-    assert result.exit_code == 2
-    assert "holds 2 waves (1, 2)" in result.output
-    assert not out.exists()
+    result = run("score", path, "-i", mini_path, "--out", out, "--no-reports")
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "groups.csv")["wave"].unique().tolist() == [1, 2]
+    assert (out / "changes.csv").exists()
 
 
 def test_file_with_one_wave_keeps_the_column(mini_path, tmp_path):

@@ -161,3 +161,21 @@ def test_agreement_labels_match_the_one_group_rule():
     rwg, critical, ad = (np.array(column) for column in zip(*grid, strict=True))
     expected = [agreement_label(r, c, a, 5) for r, c, a in grid]
     assert agreement_labels(rwg, critical, ad, 5).tolist() == expected
+
+
+def test_a_constant_item_is_dropped_and_said_so(tmp_path):
+    # R's reference: psych::alpha on beta_sub's items plus a constant item z reports
+    # $nvar = 3 (expected_alpha.csv, "constant_item"); here b3 is the constant item.
+    want = pd.read_csv(REFERENCE / "expected_alpha.csv").set_index("subscale")
+    assert want.loc["constant_item", "k"] == 3
+    rows = ["respondent_id,organization,set,a1,a2,a3,b1,b2,b3"]
+    rows += [f"r{i},Org,S,{1 + i % 5},{1 + (i * 2) % 5},{1 + (i * 3) % 5},{1 + i % 4},"
+             f"{1 + (i + 1) % 4},3" for i in range(12)]
+    path = tmp_path / "constant.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = score(path, MINI)
+    rel = result.reliability.set_index("subscale")
+    assert rel.loc["beta_sub", "k"] == 2 and rel.loc["beta_sub", "dropped"] == "b3"
+    assert rel.loc["alpha_sub", "k"] == 3 and rel.loc["alpha_sub", "dropped"] == ""
+    warned = [w for w in result.warnings if w.location == "item b3"]
+    assert len(warned) == 1 and "k=2 of its 3 items" in warned[0].message

@@ -45,6 +45,25 @@ def export_options(command):
     return command
 
 
+def wave_options(command, paired: bool = True):
+    """--waves and --wave (and, for score, --paired)."""
+    options = [
+        click.option("--waves", "waves", default=None, metavar='"A,B,C"',
+                     help="The waves in order, earliest first [default: numbers or "
+                          "YYYY-MM-DD dates in the wave column, sorted]."),
+        click.option("--wave", "wave", default=None, metavar="NAME",
+                     help="Use this wave's rows alone."),
+    ]
+    if paired:
+        options.append(click.option(
+            "--paired", is_flag=True,
+            help="Respondent ids name the same person in every wave: change over the "
+                 "people present in both waves [default: waves are independent samples]."))
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _reader_options(format_, mapping, include_partial, organization, set_name) -> dict:
     return {
         "format": format_, "mapping": mapping, "include_partial": include_partial,
@@ -70,22 +89,45 @@ def _echo_warnings(warnings, limit: int = 20) -> None:
 @responses_argument
 @instrument_option
 @export_options
+@wave_options
 @handle_errors
-def validate(responses: Path, instrument: str, **reader) -> None:
+def validate(responses: Path, instrument: str, waves: str | None, wave: str | None,
+             paired: bool, **reader) -> None:
     """Check a RESPONSES file or export without scoring or writing anything."""
     from surveyor.instrument.model import load_instrument
+    from surveyor.numbers.waves import (
+        parse_wave_list,
+        require_wave_column,
+        select_wave,
+        wave_counts,
+        wave_order,
+    )
     from surveyor.pipeline import load_responses
 
     inst = load_instrument(instrument)
+    given = parse_wave_list(waves)
     data = load_responses(responses, inst, **_reader_options(**reader))
+    frame = data.frame
+    require_wave_column(data.has_wave, given, str(responses))
+    if wave is not None:
+        frame = select_wave(frame, wave, str(responses))
+    order = wave_order(frame, given, str(responses)) if data.has_wave else []
     _echo_source(data)
     _echo_warnings(data.warnings)
-    frame = data.frame
     click.echo(
         f"{responses}: OK ({len(frame)} respondents, {frame['organization'].nunique()} "
         f"organisations, {frame[['organization', 'set']].drop_duplicates().shape[0]} sets; "
         f"{len(data.warnings)} warnings)"
     )
+    if order:
+        click.echo(f"{len(order)} wave{'s' if len(order) != 1 else ''}, in order:")
+        for name, n in wave_counts(frame, order):
+            click.echo(f"  {name}: n = {n}")
+        if paired and len(order) > 1:
+            ids = [set(frame.loc[frame["wave"] == w, "respondent_id"]) for w in order]
+            for i in range(len(order) - 1):
+                both = len(ids[i] & ids[i + 1])
+                click.echo(f"  {order[i]} -> {order[i + 1]}: {both} respondent ids in both")
 
 
 @click.command()
@@ -146,6 +188,7 @@ def validate(responses: Path, instrument: str, **reader) -> None:
               help="CSV of set sizes (organization,set,members): covers then say "
                    "'6 of 8 members'.")
 @export_options
+@wave_options
 @handle_errors
 def score(
     responses: Path,
@@ -164,6 +207,9 @@ def score(
     scheduler_timeout: float,
     data_date: str | None,
     roster: Path | None,
+    waves: str | None,
+    wave: str | None,
+    paired: bool,
     **reader,
 ) -> None:
     """Validate and score RESPONSES; write data files and PDF reports to --out."""
@@ -171,7 +217,7 @@ def score(
 
     from surveyor.files import write_text
     from surveyor.output_folder import OutputFolder
-    from surveyor.outputs import DATA_FILES, run_record, write_data, write_manifest
+    from surveyor.outputs import CHANGES, DATA_FILES, run_record, write_data, write_manifest
     from surveyor.pipeline import score as run_score
     from surveyor.release_register import REGISTER, register_release
     from surveyor.reports.executors import make_executor
@@ -180,7 +226,7 @@ def score(
     sizes = _read_roster(roster)
     folder = OutputFolder(out, inputs=[responses, reader.get("mapping"), Path(instrument),
                                        roster])
-    folder.refuse_inputs([*DATA_FILES, "manifest.json", REGISTER])
+    folder.refuse_inputs([*DATA_FILES, CHANGES, "manifest.json", REGISTER])
     if not no_reports:
         # A bad brand.toml or template stops the run before any scoring or writing.
         from surveyor.reports.brand import load_brand
@@ -196,25 +242,28 @@ def score(
     with renderer as executor:
         result = run_score(
             responses, instrument, min_group_size=min_group_size, consented=consented,
-            **_reader_options(**reader),
+            waves=waves, wave=wave, paired=paired, **_reader_options(**reader),
         )
         _echo_source(result.responses)
         if sizes:
             from surveyor.inputs.roster import check_roster
 
-            counts = result.responses.frame.groupby(["organization", "set"]).size()
+            counts = result.latest.responses.frame.groupby(["organization", "set"]).size()
             check_roster(sizes, {k: int(v) for k, v in counts.items()}, str(roster))
         # The run's files are built aside and swapped in whole (see output_folder).
         with folder:
             # Checked before anything is written: a refused release leaves the folder as is.
-            register, small_changes = register_release(out, result, allow_small_change)
+            # A multi-wave run is registered as the release of its latest wave, the one
+            # its reports describe (changes between waves follow their own rules).
+            register, small_changes = register_release(out, result.latest,
+                                                       allow_small_change)
             result.warnings.extend(small_changes)
             write_text(folder.stage / REGISTER, register)
             files = write_data(result, folder.stage)
             reports: list[dict] = []
             if not no_reports:
                 reports = _write_reports(
-                    result, folder.stage, out, template_dirs,
+                    result.latest, folder.stage, out, template_dirs,
                     jobs if executor is None else executor.workers,
                     write_html, force, data_date, sizes, executor,
                 )
@@ -321,12 +370,23 @@ def _summary(result, out: Path) -> None:
         f"{_plural(n_orgs, 'organisation')} ({hidden_orgs} suppressed), "
         f"{_plural(n_sets, 'set')} ({hidden_sets} suppressed: fewer than "
         f"{supp.min_group_size} responses or protecting one)"
+        + (f" in {result.waves.order[-1]}" if result.waves is not None else "")
     )
     width = max(len(s.name) for s in result.instrument.subscales)
     for row in result.reliability.itertuples():
         name = result.instrument.subscale(row.subscale).name
         alpha = "n/a" if row.alpha != row.alpha else f"{row.alpha:.2f}"
-        click.echo(f"  {name:<{width}}  alpha {alpha} (k={row.k}, n={row.n})")
+        wave = f"{row.wave}: " if result.waves is not None else ""
+        click.echo(f"  {wave}{name:<{width}}  alpha {alpha} (k={row.k}, n={row.n})")
+    if result.waves is not None:
+        run = result.waves
+        counts = result.responses.frame["wave"].value_counts()
+        listed = ", ".join(f"{name} (n={int(counts.get(name, 0))})" for name in run.order)
+        shown = int(run.changes["shown"].sum())
+        click.echo(f"{len(run.order)} waves: {listed}; reports describe {run.order[-1]}")
+        click.echo(
+            f"  {run.design} changes: {shown} of {len(run.changes)} shown (changes.csv)"
+        )
     click.echo(f"Wrote data files and manifest.json to {out}")
 
 

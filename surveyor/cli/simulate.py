@@ -29,19 +29,33 @@ from . import handle_errors
               help="Share of answers left empty.")
 @click.option("--dont-know-rate", default=0.02, show_default=True,
               help="Share of answers given as the instrument's 'Don't know' option.")
+@click.option("--waves", default=1, show_default=True,
+              help="Waves: the same people surveyed again, with the programme effect and "
+                   "attrition.")
+@click.option("--wave-names", default=None, metavar='"A,B,C"',
+              help="Names of the waves, earliest first [default: 1, 2, ...].")
+@click.option("--programme-effect", default=0.25, show_default=True,
+              help="Change per wave, in scale points: learning-in-action up, the "
+                   "learning-inaction subscales down.")
+@click.option("--attrition", default=0.1, show_default=True,
+              help="Chance that a person misses each later wave.")
 @handle_errors
-def simulate(instrument: str, out: Path, **options) -> None:
+def simulate(instrument: str, out: Path, wave_names: str | None, **options) -> None:
     """Write a realistic synthetic responses CSV (seeded: same options, same file)."""
     from surveyor.files import write_text
     from surveyor.instrument.model import load_instrument
+    from surveyor.numbers.waves import parse_wave_list
     from surveyor.simulate import SimulationSettings
     from surveyor.simulate import simulate as run
 
     inst = load_instrument(instrument)
-    table = run(inst, SimulationSettings(**options))
+    names = parse_wave_list(wave_names)
+    table = run(inst, SimulationSettings(
+        **options, wave_names=tuple(names) if names else None))
     write_text(out, table.to_csv(index=False, lineterminator="\n"))
     click.echo(
         f"Wrote {len(table)} respondents in "
         f"{len(table[['organization', 'set']].drop_duplicates())} sets of "
-        f"{table['organization'].nunique()} organisations to {out}"
+        f"{table['organization'].nunique()} organisations"
+        + (f" over {table['wave'].nunique()} waves" if "wave" in table else "") + f" to {out}"
     )

@@ -22,8 +22,16 @@ NAN = float("nan")
 #: Seed and replications of the rwg(j) null simulation in :func:`rwg_j_critical`.
 RWG_SIM_SEED = 20240611
 RWG_SIM_REPLICATIONS = 100_000
-# Up to this group size the rwg(j) null is computed exactly; above it, approximated.
+# The rwg(j) null is computed exactly up to this group size on every scale, and further on
+# scales where that stays cheap (``exact_limit``); above, by a Cornish-Fisher expansion that
+# is within .001 of the exact quantile there (tests/test_agreement.py checks).
 RWG_EXACT_MAX_N = 30
+RWG_EXACT_LIMITS = {2: 1000, 3: 300, 4: 70}
+
+
+def exact_limit(n_options: int) -> int:
+    """The largest group size whose rwg(j) null ``rwg_j_critical`` computes exactly."""
+    return RWG_EXACT_LIMITS.get(n_options, RWG_EXACT_MAX_N)
 
 
 def _complete(items) -> np.ndarray:
@@ -112,24 +120,29 @@ def average_deviation(items, center: str = "mean") -> float:
 
 
 @functools.lru_cache(maxsize=512)
-def _rwg_j_critical_normal(n: int, j: int, n_options: int, level: float) -> float:
-    """Large-group critical value from the normal approximation to the null.
+def _rwg_j_critical_large(n: int, j: int, n_options: int, level: float) -> float:
+    """Large-group critical value: a Cornish-Fisher expansion of the null's lower tail.
 
-    Under uniform random answering the J item variances are independent, each with mean
-    ``s2_EU`` and sampling variance ``mu4/n - s2_EU^2 (n-3)/(n(n-1))`` (mu4 the fourth
-    central moment of the discrete uniform), so their mean is close to normal for large n.
-    The ``level`` quantile of rwg(j) is rwg(j) at the ``1 - level`` quantile of that mean.
-    It agrees with the simulation to about .001 from n = 30 up (tests check n = 31-100).
+    Each item's variance is the k-statistic k2 of n independent uniform answers, whose
+    first three cumulants are known exactly (Kendall & Stuart, cumulants of k-statistics):
+    ``E = K2``, ``Var = K4/n + 2 K2^2/(n-1)`` and
+    ``K3(k2) = K6/n^2 + 12 K4 K2/(n(n-1)) + 8 K2^3/(n-1)^2`` (the odd cumulants of the
+    uniform vanish), with the discrete uniform's cumulants ``K2 = (A^2-1)/12``,
+    ``K4 = -(A^4-1)/120``, ``K6 = (A^6-1)/252``. The mean of J independent items has
+    variance ``Var/J`` and third cumulant ``K3/J^2``; its ``1 - level`` quantile is
+    ``mean + w sd`` with ``w = z + (z^2 - 1) skew / 6``, and rwg(j) at that mean variance is
+    the critical value. Above ``exact_limit(A)`` it is within .001 of the exact quantile.
     """
     from scipy.special import ndtri
 
-    values = np.arange(1, n_options + 1, dtype=float)
-    centred = values - values.mean()
-    variance = float(np.mean(centred**2))
-    mu4 = float(np.mean(centred**4))
-    sampling = mu4 / n - variance**2 * (n - 3) / (n * (n - 1))
-    low = variance - ndtri(level) * math.sqrt(sampling / j)
-    return float(_rwg_from_variance(np.array([low]), j, variance)[0])
+    a2 = n_options**2
+    k2, k4, k6 = (a2 - 1) / 12, -(a2**2 - 1) / 120, (a2**3 - 1) / 252
+    variance = (k4 / n + 2 * k2**2 / (n - 1)) / j
+    third = (k6 / n**2 + 12 * k4 * k2 / (n * (n - 1)) + 8 * k2**3 / (n - 1) ** 2) / j**2
+    z = float(ndtri(1 - level))
+    w = z + (z * z - 1) * third / variance**1.5 / 6
+    low = k2 + w * math.sqrt(variance)
+    return float(_rwg_from_variance(np.array([low]), j, k2)[0])
 
 
 @functools.lru_cache(maxsize=512)
@@ -156,24 +169,26 @@ def rwg_j_critical(n: int, j: int, n_options: int, level: float = 0.95) -> float
     Notes
     -----
     The null is the one ``multilevel::rwg.j.sim(gsize = n, nitems = J, nresp = A)``
-    simulates (independent uniform answers). Up to ``RWG_EXACT_MAX_N`` (30) respondents it
-    is computed exactly (``_rwg_j_critical_exact``): no random numbers, so every machine
-    gets the same value. It equals the 100,000-replication simulation
-    (``rwg_j_critical_simulated``) at every size checked, and agrees with R's
-    ``quantile(sim$rwg, .95, type = 1)`` from 10,000 replications within simulation
-    error (.006 in the reference checks). multilevel's own ``rwg.95`` reports the next
-    distinct simulated value above that quantile, higher by up to about .015 for small
-    groups. Above 30 respondents the normal approximation ``_rwg_j_critical_normal``
-    is used, within about .001 of the simulation there. Results are cached per argument
-    tuple, as the function is called once per group.
+    simulates (independent uniform answers). Up to ``exact_limit(A)`` respondents (30 on any
+    scale; 1000 on a 2-point, 300 on a 3-point and 70 on a 4-point scale, where the
+    expansion below needs larger groups) it is computed exactly (``_rwg_j_critical_exact``):
+    no random numbers, so every machine gets the same value. It equals the
+    100,000-replication simulation (``rwg_j_critical_simulated``) at every size checked, and
+    agrees with R's ``quantile(sim$rwg, .95, type = 1)`` from 10,000 replications within
+    simulation error (.006 in the reference checks). multilevel's own ``rwg.95`` reports the
+    next distinct simulated value above that quantile, higher by up to about .015 for small
+    groups. Above that size the Cornish-Fisher expansion ``_rwg_j_critical_large`` is used,
+    within .001 of the exact quantile for J >= 2 items (every subscale has at least two) on
+    every scale (checked from 2 to 11 points).
+    Results are cached per argument tuple, as the function is called once per group.
     """
     if n < 2:
         return NAN
     if j < 1:
         raise ValueError(f"a subscale needs at least 1 item, not {j}")
     _null_variance(n_options)
-    if n > RWG_EXACT_MAX_N:
-        return _rwg_j_critical_normal(n, j, n_options, level)
+    if n > exact_limit(n_options):
+        return _rwg_j_critical_large(n, j, n_options, level)
     return _rwg_j_critical_exact(n, j, n_options, level)
 
 
@@ -188,19 +203,62 @@ def _rwg_j_critical_exact(n: int, j: int, n_options: int, level: float) -> float
     ``P(K < k)`` is at most ``1 - level``.
     """
     null_var = _null_variance(n_options)
-    per_item = _item_variance_masses(n_options)[n]
-    total = per_item
-    for _ in range(j - 1):
-        total = np.convolve(total, per_item)
-    below = np.cumsum(total) - total
-    admissible = np.flatnonzero((total > 1e-15) & (below <= 1 - level + 1e-12))
-    mean_var = admissible.max() / (j * n * (n - 1))
+    per_item = _item_variance_pmf(n, n_options)
+    if n <= RWG_EXACT_MAX_N:
+        total = per_item
+        for _ in range(j - 1):
+            total = np.convolve(total, per_item)
+        below = np.cumsum(total) - total
+        admissible = np.flatnonzero((total > 1e-15) & (below <= 1 - level + 1e-12))
+        k = admissible.max()
+    else:
+        # Long distributions: the J-fold convolution by FFT. The quantile is the first k
+        # whose inclusive lower tail passes 1 - level, the same point as above (the tail
+        # only rises at k in the support), so no support test on rounded masses is needed.
+        size = j * (len(per_item) - 1) + 1
+        length = 1 << (size - 1).bit_length()
+        total = np.fft.irfft(np.fft.rfft(per_item, length) ** j, length)[:size]
+        k = int(np.argmax(np.cumsum(total) > 1 - level + 1e-12))
+    mean_var = k / (j * n * (n - 1))
     return float(_rwg_from_variance(np.array([mean_var]), j, null_var)[0])
 
 
+def _item_variance_pmf(n: int, n_options: int) -> np.ndarray:
+    """The null distribution of one item's ``k = n * sumsq - sum^2`` for n respondents.
+
+    From the shared dynamic programme (sized 30, or ``exact_limit`` for a larger n); on 2-
+    and 3-point scales beyond 30, from the multinomial counts of each option directly.
+    """
+    if n <= RWG_EXACT_MAX_N:
+        return _item_variance_masses(n_options)[n]
+    if n_options <= 3:
+        return _item_variance_counted(n, n_options)
+    return _item_variance_masses(n_options, exact_limit(n_options))[n]
+
+
+@functools.lru_cache(maxsize=64)
+def _item_variance_counted(n: int, n_options: int) -> np.ndarray:
+    """``k``'s distribution by enumerating how many chose each option (2 or 3 options)."""
+    from scipy.special import gammaln
+
+    if n_options == 2:
+        ones = np.arange(n + 1)
+        counts = (ones, n - ones)
+    elif n_options == 3:
+        a, b = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+        keep = a + b <= n
+        counts = (a[keep], b[keep], n - a[keep] - b[keep])
+    else:
+        raise ValueError(f"counting is for 2- or 3-point scales, not {n_options}")
+    log_p = gammaln(n + 1) - sum(gammaln(c + 1) for c in counts) - n * math.log(n_options)
+    total = sum(c * (v + 1) for v, c in enumerate(counts))
+    squares = sum(c * (v + 1) ** 2 for v, c in enumerate(counts))
+    return np.bincount(n * squares - total**2, weights=np.exp(log_p))
+
+
 @functools.lru_cache(maxsize=8)
-def _item_variance_masses(n_options: int) -> tuple[np.ndarray, ...]:
-    """For each group size n up to ``RWG_EXACT_MAX_N``, the null distribution of one item's
+def _item_variance_masses(n_options: int, top: int = RWG_EXACT_MAX_N) -> tuple[np.ndarray, ...]:
+    """For each group size n up to ``top``, the null distribution of one item's
     ``k = n * sumsq - sum^2`` (index n of the tuple; entry k holds P(k)).
 
     One dynamic programme over (sum, sum of squares) serves every n: after n steps the
@@ -208,7 +266,6 @@ def _item_variance_masses(n_options: int) -> tuple[np.ndarray, ...]:
     cells a smaller n cannot reach stay exactly 0, so each n gets the same figures as a
     grid of its own size would give.
     """
-    top = RWG_EXACT_MAX_N
     values = np.arange(1, n_options + 1)
     max_sum, max_squares = top * n_options, top * n_options**2
     mass = np.zeros((max_sum + 1, max_squares + 1))

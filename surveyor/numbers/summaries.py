@@ -28,7 +28,7 @@ STAT_COLUMNS = [
 ]
 RELIABILITY_COLUMNS = [
     "subscale", "k", "n", "alpha", "alpha_std", "average_r", "alpha_ci_low", "alpha_ci_high",
-    "icc1", "icc2",
+    "icc1", "icc2", "dropped",
 ]
 
 SHARED = "shared view"
@@ -427,7 +427,9 @@ def reliability(
 ) -> tuple[pd.DataFrame, dict]:
     """Pooled reliability per subscale and between-set ICCs.
 
-    Returns the reliability frame (``RELIABILITY_COLUMNS``) and, per subscale, the
+    Returns the reliability frame (``RELIABILITY_COLUMNS``: ``k`` counts the items alpha
+    used, as psych does, and ``dropped`` names, space-separated, the items it deleted for
+    having no variance) and, per subscale, the
     ``AlphaResult`` from ``surveyor.numbers.stats.alpha`` (its item table feeds items.csv).
     Alpha is over every respondent (the programme); the ICCs over the respondents of the
     sets whose cell is shown (``surveyor.numbers.disclosure.icc_members``), so no withheld
@@ -457,15 +459,17 @@ def reliability(
         instrument.subscales, in_threads(subscale_statistics, list(instrument.subscales)),
         strict=True,
     ):
-        ids = [item.id for item in instrument.items_of(subscale.id)]
         results[subscale.id] = result
         if not suppression.cell_shown(PROGRAMME, subscale.id):
-            rows.append({"subscale": subscale.id, "k": len(ids), "n": None, "alpha": np.nan})
+            # Withheld: the instrument's item count, and no word on which items varied.
+            rows.append({"subscale": subscale.id, "k": len(instrument.items_of(subscale.id)),
+                         "n": None, "alpha": np.nan, "dropped": ""})
             continue
         rows.append(
             {
                 "subscale": subscale.id,
-                "k": len(ids),
+                # As psych counts it ($nvar): items without variance are deleted.
+                "k": result.k,
                 "n": result.n,
                 "alpha": result.alpha,
                 "alpha_std": result.alpha_std,
@@ -474,6 +478,7 @@ def reliability(
                 "alpha_ci_high": result.ci_high,
                 "icc1": icc1,
                 "icc2": icc2,
+                "dropped": " ".join(result.dropped),
             }
         )
     frame = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from surveyor.pipeline import ScoreResult
 
 from .appendix import AppendixMixin
+from .change import change_section
 from .common import (
     ORGANIZATION,
     PROGRAMME_KIND,
@@ -146,6 +147,13 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
                 "For the sponsor and those who support the sets: questions about the "
                 "organisation rather than about any one set, chosen from its pattern."
             )
+        since = change_section(self)
+        glance = self.glance(questions)
+        if since is not None:
+            # The clearest change since the previous wave, just before the closing pointer
+            # to the questions.
+            glance = (*glance[:-1], since.headline, glance[-1]) if questions else (
+                *glance, since.headline)
         context = ReportContext(
             lang=self.instrument.language,
             title=f"{self.kind_label()}: {self.group_name()}",
@@ -157,7 +165,7 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
             strings=dict(self.brand.strings),
             cover=self.cover(),
             footer=self.footer(),
-            glance=self.glance(questions),
+            glance=glance,
             profile=self.profile(),
             picture=self.picture(),
             subscales=subscales,
@@ -165,6 +173,7 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
             questions_intro=questions_intro,
             about=self.about(),
             stamp_line=self.stamp_line(),
+            since=since,
             **extra,
         )
         if kind == PROGRAMME_KIND:

@@ -14,7 +14,7 @@ from surveyor.reports.questions import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from .change import ChangeSection
 
 from .common import (
     TEMPLATES,
@@ -221,6 +221,8 @@ class ReportContext:
         "About these results": the scale, an interval, the anonymity rule, in plain words.
     stamp_line
         The reproducibility stamp in one line (the technical note has it in full).
+    since
+        With waves, "Since <previous wave>" (``surveyor.reports.context.change``).
     """
 
     lang: str
@@ -250,6 +252,7 @@ class ReportContext:
     heatmaps: tuple[Figure, ...] = ()
     set_heatmaps: tuple[Figure, ...] = ()
     caveat: str = ""
+    since: ChangeSection | None = None
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""
