@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from surveyor.cli import cli
@@ -230,3 +231,17 @@ def test_frame_csv_many_distinct_floats_and_zeros():
     for column in (values, np.where(values == 0, 1.5, values)):
         frame = pd.DataFrame({"id": [f"R{i}" for i in range(len(column))], "x": column})
         assert frame_csv(frame) == reference_csv(frame)
+
+
+def test_json_text_is_json_dumps_indented_byte_for_byte():
+    from surveyor.outputs import json_text
+
+    records = [{"level": "set", "organization": "Org é", "set": "},\n    {", "n": 3},
+               {"level": "organization", "x": None, "y": True, "z": 0.1 + 0.2}]
+    for data in (
+        {"suppression": records, "empty": {}, "none": [], "nested": [records, [[]], {1: {}}]},
+        [{"a": 1}, {}], [{"a": [1, {"b": 2.5}]}], records, "text", 1e16, {None: False},
+    ):
+        assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    with pytest.raises(ValueError):
+        json_text({"records": [{"a": float("nan")}]})
