@@ -116,14 +116,16 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     n_rows = len(frame)
     present = frame.notna()
     n = int(present.any(axis=1).sum())
+    count, mean, sd = _mean_sd(frame.to_numpy().T)
     table = pd.DataFrame(
         {
-            "n": present.sum().astype(int),
-            "mean": frame.mean(),
-            "sd": frame.std(ddof=1),
+            "n": count,
+            "mean": mean,
+            "sd": sd,
             "r_drop": NAN,
             "alpha_if_deleted": NAN,
-        }
+        },
+        index=frame.columns,
     )
     sd = table["sd"]
     dropped = tuple(str(c) for c in frame.columns[(sd <= 0) | sd.isna()])
@@ -154,6 +156,23 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
                 table.loc[item, "alpha_if_deleted"] = cov[0, 1] / cov[rest[0], rest[0]]
     low, high = feldt_ci(raw, n_rows, k)
     return AlphaResult(raw, std, average_r, low, high, n, n_rows, k, table, dropped)
+
+
+def _mean_sd(by_item: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``by_item`` (one item each): answers, mean and sd (n-1), NaN skipped.
+
+    Two passes (the mean, then squared deviations from it), numpy's pairwise sums: what
+    pandas computes, several times faster on a million answers.
+    """
+    answered = ~np.isnan(by_item)
+    count = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, by_item, 0.0).sum(axis=1) / count
+        deviation = np.where(answered, by_item - mean[:, None], 0.0)
+        sd = np.sqrt(np.square(deviation).sum(axis=1) / (count - 1))
+    mean[count == 0] = NAN
+    sd[count < 2] = NAN
+    return count.astype(int), mean, sd
 
 
 def _float_frame(items) -> pd.DataFrame:
