@@ -94,16 +94,27 @@ class Suppression:
     def records(self) -> list[dict]:
         """Every suppressed group, cell and item, as plain data for the manifest."""
         out = []
-        for key, decision in sorted(self.groups.items()):
+        for key, decision in sorted(self.groups.items(), key=_group_order):
             if decision.suppressed:
                 out.append(_record(key, "group", "", decision.reason))
-        for (key, subscale), decision in sorted(self.cells.items()):
+        for (key, subscale), decision in sorted(self.cells.items(), key=_part_order):
             if decision.suppressed and self.group_shown(key):
                 out.append(_record(key, "subscale", subscale, decision.reason))
-        for (key, item), decision in sorted(self.items.items()):
+        for (key, item), decision in sorted(self.items.items(), key=_part_order):
             if decision.suppressed and self.group_shown(key):
                 out.append(_record(key, "item", item, decision.reason))
         return out
+
+
+def _group_order(entry) -> tuple:
+    """GroupKey's own order as a plain tuple, which sorts without calling Python code."""
+    key = entry[0]
+    return key.level, key.organization, key.set
+
+
+def _part_order(entry) -> tuple:
+    (key, name), _ = entry
+    return key.level, key.organization, key.set, name
 
 
 def _record(key: GroupKey, what: str, name: str, reason: str) -> dict:
