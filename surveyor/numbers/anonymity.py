@@ -321,10 +321,12 @@ def suppression_pass(
     for column in answered.columns:
         for key, decision in decide(counts(answered[column]), parent).items():
             result.items[(key, column)] = decision
+    withheld: dict[str, Decision] = {}  # one (immutable) decision per reason, shared
     for column in partial.columns if partial is not None else ():
         for key, decision in decide(counts(partial[column]), parent).items():
             reason = PARTIAL if decision.reason == BELOW_MINIMUM else decision.reason
+            hidden = withheld.setdefault(reason, Decision(True, reason))
             for item in (items_of or {})[column]:
                 if not result.items.get((key, item), SHOWN).suppressed:
-                    result.items[(key, item)] = Decision(True, reason)
+                    result.items[(key, item)] = hidden
     return result
