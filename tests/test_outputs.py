@@ -245,3 +245,16 @@ def test_json_text_is_json_dumps_indented_byte_for_byte():
         assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     with pytest.raises(ValueError):
         json_text({"records": [{"a": float("nan")}]})
+
+
+def test_neutralise_finds_a_formula_among_many_plain_cells():
+    """The quick search for formula signs lets no risky cell through: a full-width sign or
+    a tab behind thousands of plain names is still neutralised, plain names stay as they are."""
+    from surveyor.outputs import _neutralise
+
+    plain = [f"R{i:05d}" for i in range(5000)]
+    assert _neutralise(pd.Series(plain)) == plain
+    for risky in ("＝1+2", "\t=cmd", "a;-2+3", "a,\u200b@SUM(A1)"):
+        cells = _neutralise(pd.Series([*plain, risky]))
+        assert cells[:-1] == plain and cells[-1] != risky
+    assert _neutralise(pd.Series([*plain, "-2.5"]))[-1] == "-2.5"
