@@ -7,16 +7,22 @@ give byte-identical files.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from surveyor.csvsafe import FORMULA_CHARS
 from surveyor.files import ensure_dir, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from surveyor.pipeline import ScoreResult
+
+
+_FORMULA_SIGN = re.compile(f"[{FORMULA_CHARS}\t\r]")
 
 
 def _neutralise(column: pd.Series) -> list[str]:
@@ -29,7 +35,10 @@ def _neutralise(column: pd.Series) -> list[str]:
     cells = text.tolist()
     # One search over the joined column finds whether any cell may hold a formula; only
     # then is each distinct cell looked at (a million cells hold few distinct names).
-    if not RISKY.search("\n".join(cells)):
+    # Every match of RISKY holds a formula sign, a tab or a carriage return: searching for
+    # those characters alone first is ten times faster, and usually all it takes.
+    joined = "\n".join(cells)
+    if not _FORMULA_SIGN.search(joined) or not RISKY.search(joined):
         return cells
     codes, uniques = pd.factorize(text)
     safe = pd.Index([neutralise(value) for value in uniques.tolist()], dtype=object)
@@ -236,5 +245,78 @@ def write_manifest(
     outputs: dict[str, str] | None = None,
 ) -> str:
     data = manifest(result, files, reports or [], outputs)
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return write_text(Path(out) / "manifest.json", text)
+    return write_text(Path(out) / "manifest.json", json_text(data) + "\n")
+
+
+def json_text(data) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)``, faster.
+
+    With ``indent`` the standard library encodes in pure Python, a few seconds for a
+    national manifest (a record per suppressed cell). Here the nesting is walked in Python
+    and every flat object (the records) is encoded by the C encoder in one call, its item
+    separator carrying the line end and indentation: the same text, byte for byte.
+    """
+    return _json_text(data, 0)
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+@functools.cache
+def _flat_encoder(depth: int):
+    """Encode one flat object whose items sit at ``depth + 1``: the C encoder, made once."""
+    from json import encoder
+
+    separator = ",\n" + "  " * (depth + 1)
+    if encoder.c_make_encoder is None:  # a Python without the C accelerator
+        slow = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(separator, ": "))
+        return slow.encode
+    fast = encoder.c_make_encoder(
+        None, _SCALAR.default, encoder.encode_basestring, None, ": ", separator, False, False,
+        False,
+    )
+    return lambda value: "".join(fast(value, 0))
+
+
+def _json_text(value, depth: int) -> str:
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not any(isinstance(v, dict | list | tuple) for v in value.values()):
+            flat = _flat_encoder(depth)(value)
+            return "{\n" + inner + flat[1:-1] + "\n" + "  " * depth + "}"
+        parts = [
+            f"{inner}{_key_text(key)}: {_json_text(v, depth + 1)}" for key, v in value.items()
+        ]
+        return "{\n" + ",\n".join(parts) + "\n" + "  " * depth + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        if _flat_objects(value):
+            # A list of records in one call: between records the encoder writes
+            # "},\n<indent>{", which only ever occurs there (text holds no raw line end).
+            inner2 = "  " * (depth + 2)
+            flat = _flat_encoder(depth + 1)(value)
+            flat = flat[2:-2].replace("},\n" + inner2 + "{", f"\n{inner}}},\n{inner}{{\n{inner2}")
+            return f"[\n{inner}{{\n{inner2}{flat}\n{inner}}}\n" + "  " * depth + "]"
+        parts = [inner + _json_text(v, depth + 1) for v in value]
+        return "[\n" + ",\n".join(parts) + "\n" + "  " * depth + "]"
+    return _SCALAR.encode(value)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat_objects(values) -> bool:
+    """Whether every element is a non-empty object of plain scalars (a list of records)."""
+    return all(type(v) is dict and v for v in values) and all(
+        isinstance(x, _SCALARS) for v in values for x in v.values()
+    )
+
+
+def _key_text(key) -> str:
+    """A key as json writes it: strings as they are, numbers, booleans and None as text."""
+    if isinstance(key, str):
+        return _SCALAR.encode(key)
+    return json.dumps({key: 0})[1:-4]  # '{"1": 0}' -> '"1"'

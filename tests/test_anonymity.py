@@ -249,3 +249,22 @@ def test_pass_matches_the_plain_reference(rows, min_group_size):
     assert list(result.groups.items()) == list(groups.items())
     assert list(result.cells.items()) == list(cells.items())
     assert list(result.items.items()) == list(items.items())
+
+
+def test_records_are_in_group_key_order():
+    """The manifest lists groups, then cells, then items, each sorted as GroupKey sorts."""
+    from surveyor.numbers.anonymity import COMPLEMENTARY, Decision, GroupKey, Suppression
+
+    keys = [GroupKey("set", "B", "s1"), GroupKey("organization", "B"), GroupKey("set", "A", "z"),
+            GroupKey("set", "A", "a"), GroupKey("programme")]
+    hidden = Decision(True, COMPLEMENTARY)
+    supp = Suppression(5, False, groups={keys[1]: hidden})
+    supp.cells = {(k, s): hidden for k in keys[2:4] for s in ("pe", "ca")}
+    supp.items = {(k, i): hidden for k in keys for i in ("pe2", "pe1")}
+    records = supp.records()
+    shown = [k for k in keys if k != keys[1]]
+    expected = ([(keys[1], "")] + sorted((k, s) for k in keys[2:4] for s in ("pe", "ca"))
+                + sorted((k, i) for k in shown for i in ("pe2", "pe1")))
+    assert [(r["level"], r["organization"], r["set"], r["name"]) for r in records] == [
+        (k.level, k.organization, k.set, name) for k, name in expected
+    ]

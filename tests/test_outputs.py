@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from surveyor.cli import cli
@@ -230,3 +231,30 @@ def test_frame_csv_many_distinct_floats_and_zeros():
     for column in (values, np.where(values == 0, 1.5, values)):
         frame = pd.DataFrame({"id": [f"R{i}" for i in range(len(column))], "x": column})
         assert frame_csv(frame) == reference_csv(frame)
+
+
+def test_json_text_is_json_dumps_indented_byte_for_byte():
+    from surveyor.outputs import json_text
+
+    records = [{"level": "set", "organization": "Org é", "set": "},\n    {", "n": 3},
+               {"level": "organization", "x": None, "y": True, "z": 0.1 + 0.2}]
+    for data in (
+        {"suppression": records, "empty": {}, "none": [], "nested": [records, [[]], {1: {}}]},
+        [{"a": 1}, {}], [{"a": [1, {"b": 2.5}]}], records, "text", 1e16, {None: False},
+    ):
+        assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    with pytest.raises(ValueError):
+        json_text({"records": [{"a": float("nan")}]})
+
+
+def test_neutralise_finds_a_formula_among_many_plain_cells():
+    """The quick search for formula signs lets no risky cell through: a full-width sign or
+    a tab behind thousands of plain names is still neutralised, plain names stay as they are."""
+    from surveyor.outputs import _neutralise
+
+    plain = [f"R{i:05d}" for i in range(5000)]
+    assert _neutralise(pd.Series(plain)) == plain
+    for risky in ("＝1+2", "\t=cmd", "a;-2+3", "a,\u200b@SUM(A1)"):
+        cells = _neutralise(pd.Series([*plain, risky]))
+        assert cells[:-1] == plain and cells[-1] != risky
+    assert _neutralise(pd.Series([*plain, "-2.5"]))[-1] == "-2.5"

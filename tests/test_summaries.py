@@ -179,3 +179,37 @@ def test_a_constant_item_is_dropped_and_said_so(tmp_path):
     assert rel.loc["alpha_sub", "k"] == 3 and rel.loc["alpha_sub", "dropped"] == ""
     warned = [w for w in result.warnings if w.location == "item b3"]
     assert len(warned) == 1 and "k=2 of its 3 items" in warned[0].message
+
+
+def test_answer_tables_give_the_row_by_row_spread():
+    """Agreement from per-set answer counts, summed up to organisations and the programme,
+    equals agreement computed over the respondents' rows; answers that are not small whole
+    numbers are left to the rows."""
+    from surveyor.numbers.summaries import _answer_tables, _item_spread, _table_spread
+
+    rng = np.random.default_rng(3)
+    n_sets, n = 40, 900
+    set_of = np.sort(rng.integers(0, n_sets, n))
+    set_org = np.repeat(np.arange(8), 5)
+    columns = rng.integers(1, 6, size=(4, n)).astype(float)
+    tables = _answer_tables(set_of, columns, n_sets)
+    for group_of_set, n_groups in ((np.zeros(n_sets, dtype=int), 1), (set_org, 8),
+                                   (np.arange(n_sets), n_sets)):
+        expected = _item_spread(group_of_set[set_of], columns, n_groups)
+        got = _table_spread(tables, group_of_set, n_groups)
+        assert np.array_equal(got[0], expected[0])
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(got[2], expected[2], rtol=1e-12, equal_nan=True)
+    assert _answer_tables(set_of, columns + 0.5 * (columns > 4), n_sets) is None
+    assert _answer_tables(set_of, columns[:, :0], n_sets) is None
+
+
+def test_agreement_label_ignores_last_digit_rounding():
+    """A group exactly at the critical value is not above it, however the sums rounded."""
+    from surveyor.numbers.summaries import agreement_labels
+
+    rwg, critical = 0.6614349775784755, 0.6614349775784752
+    assert agreement_label(rwg, critical, 0.93, 5) == "divergent"
+    assert agreement_label(0.5, 0.4, 5 / 6 + 1e-15, 5) == "shared view"
+    labels = agreement_labels(np.array([rwg]), np.array([critical]), np.array([0.93]), 5)
+    assert labels.tolist() == ["divergent"]

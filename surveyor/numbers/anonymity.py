@@ -94,16 +94,27 @@ class Suppression:
     def records(self) -> list[dict]:
         """Every suppressed group, cell and item, as plain data for the manifest."""
         out = []
-        for key, decision in sorted(self.groups.items()):
+        for key, decision in sorted(self.groups.items(), key=_group_order):
             if decision.suppressed:
                 out.append(_record(key, "group", "", decision.reason))
-        for (key, subscale), decision in sorted(self.cells.items()):
+        for (key, subscale), decision in sorted(self.cells.items(), key=_part_order):
             if decision.suppressed and self.group_shown(key):
                 out.append(_record(key, "subscale", subscale, decision.reason))
-        for (key, item), decision in sorted(self.items.items()):
+        for (key, item), decision in sorted(self.items.items(), key=_part_order):
             if decision.suppressed and self.group_shown(key):
                 out.append(_record(key, "item", item, decision.reason))
         return out
+
+
+def _group_order(entry) -> tuple:
+    """GroupKey's own order as a plain tuple, which sorts without calling Python code."""
+    key = entry[0]
+    return key.level, key.organization, key.set
+
+
+def _part_order(entry) -> tuple:
+    (key, name), _ = entry
+    return key.level, key.organization, key.set, name
 
 
 def _record(key: GroupKey, what: str, name: str, reason: str) -> dict:
@@ -310,10 +321,12 @@ def suppression_pass(
     for column in answered.columns:
         for key, decision in decide(counts(answered[column]), parent).items():
             result.items[(key, column)] = decision
+    withheld: dict[str, Decision] = {}  # one (immutable) decision per reason, shared
     for column in partial.columns if partial is not None else ():
         for key, decision in decide(counts(partial[column]), parent).items():
             reason = PARTIAL if decision.reason == BELOW_MINIMUM else decision.reason
+            hidden = withheld.setdefault(reason, Decision(True, reason))
             for item in (items_of or {})[column]:
                 if not result.items.get((key, item), SHOWN).suppressed:
-                    result.items[(key, item)] = Decision(True, reason)
+                    result.items[(key, item)] = hidden
     return result

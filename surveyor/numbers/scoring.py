@@ -119,13 +119,16 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> Scores:
     unscored: dict[str, int] = {}
     for subscale in instrument.subscales:
         rows = [row_of[item.id] for item in instrument.items_of(subscale.id)]
-        # One row per respondent, items across: the layout (and so the order of the
-        # additions below) of the frame's own ``to_numpy``.
-        values = by_item[rows].T
-        answered = np.sum(~np.isnan(values), axis=1)
+        # One row per item: each respondent's answers are added item after item, in
+        # instrument order, as ``nansum`` across a row per respondent adds them, but
+        # over contiguous rows.
+        values = by_item[rows]
+        missing = np.isnan(values)
+        answered = len(rows) - missing.sum(axis=0)
         enough = answered >= subscale.min_answered
+        np.copyto(values, 0.0, where=missing)
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = np.nansum(values, axis=1) / answered
+            means = values.sum(axis=0) / answered
         columns[subscale.id] = np.where(enough, means, np.nan)
         prorated[subscale.id] = int(np.sum(enough & (answered < len(rows))))
         unscored[subscale.id] = int(np.sum(~enough))

@@ -116,14 +116,16 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     n_rows = len(frame)
     present = frame.notna()
     n = int(present.any(axis=1).sum())
+    count, mean, sd = _mean_sd(frame.to_numpy().T)
     table = pd.DataFrame(
         {
-            "n": present.sum().astype(int),
-            "mean": frame.mean(),
-            "sd": frame.std(ddof=1),
+            "n": count,
+            "mean": mean,
+            "sd": sd,
             "r_drop": NAN,
             "alpha_if_deleted": NAN,
-        }
+        },
+        index=frame.columns,
     )
     sd = table["sd"]
     dropped = tuple(str(c) for c in frame.columns[(sd <= 0) | sd.isna()])
@@ -154,6 +156,23 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
                 table.loc[item, "alpha_if_deleted"] = cov[0, 1] / cov[rest[0], rest[0]]
     low, high = feldt_ci(raw, n_rows, k)
     return AlphaResult(raw, std, average_r, low, high, n, n_rows, k, table, dropped)
+
+
+def _mean_sd(by_item: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``by_item`` (one item each): answers, mean and sd (n-1), NaN skipped.
+
+    Two passes (the mean, then squared deviations from it), numpy's pairwise sums: what
+    pandas computes, several times faster on a million answers.
+    """
+    answered = ~np.isnan(by_item)
+    count = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, by_item, 0.0).sum(axis=1) / count
+        deviation = np.where(answered, by_item - mean[:, None], 0.0)
+        sd = np.sqrt(np.square(deviation).sum(axis=1) / (count - 1))
+    mean[count == 0] = NAN
+    sd[count < 2] = NAN
+    return count.astype(int), mean, sd
 
 
 def _float_frame(items) -> pd.DataFrame:
@@ -240,20 +259,18 @@ def icc(scores: pd.Series, groups: pd.Series) -> tuple[float, float]:
     (df_between + 1), which equals N/K also for unequal groups. Groups left with no score
     after dropping NaN do not count.
     """
-    frame = pd.DataFrame(
-        {
-            "score": pd.to_numeric(pd.Series(scores), errors="coerce").to_numpy(dtype=float),
-            "group": pd.Series(groups).to_numpy(),
-        }
-    )
-    frame = frame[frame["score"].notna() & frame["group"].notna()]
-    n = len(frame)
-    by_group = frame.groupby("group", sort=False)["score"]
-    k = by_group.ngroups
+    values = pd.to_numeric(pd.Series(scores), errors="coerce").to_numpy(dtype=float)
+    group = pd.Series(groups).to_numpy()
+    kept = ~np.isnan(values) & ~pd.isna(group)
+    values = values[kept]
+    codes = pd.factorize(group[kept])[0]
+    n = len(values)
+    k = int(codes.max()) + 1 if n else 0
     if k < 2 or n - k < 1:
         return NAN, NAN
-    group_mean = by_group.transform("mean").to_numpy()
-    values = frame["score"].to_numpy()
+    # Group means by counting, not grouping: the same sums of squares, linear in n.
+    group_mean = (np.bincount(codes, weights=values, minlength=k)
+                  / np.bincount(codes, minlength=k))[codes]
     ms_between = float(((group_mean - values.mean()) ** 2).sum() / (k - 1))
     ms_within = float(((values - group_mean) ** 2).sum() / (n - k))
     mean_size = n / k

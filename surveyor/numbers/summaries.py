@@ -32,6 +32,10 @@ RELIABILITY_COLUMNS = [
 ]
 
 SHARED = "shared view"
+# rwg(j), AD and their cut-offs come from sums whose rounding depends on their order; a
+# group exactly at the critical value (attainable: it is a quantile of the same values)
+# must not count as above it (nor AD at c/6 as beyond it) for a last-digit difference.
+RWG_TIE = 1e-9
 MIXED = "mixed"
 DIVERGENT = "divergent"
 
@@ -78,8 +82,8 @@ def agreement_label(rwg: float, critical: float, ad: float, n_options: int) -> s
 
     if any(math.isnan(x) for x in (rwg, critical, ad)):
         return ""
-    above = rwg > critical
-    close = ad <= ad_cutoff(n_options)
+    above = rwg > critical + RWG_TIE
+    close = ad <= ad_cutoff(n_options) + RWG_TIE
     if above and close:
         return SHARED
     if not above and not close:
@@ -93,8 +97,8 @@ def agreement_labels(rwg, critical, ad, n_options: int):
 
     undefined = np.isnan(rwg) | np.isnan(critical) | np.isnan(ad)
     with np.errstate(invalid="ignore"):
-        above = rwg > critical
-        close = ad <= ad_cutoff(n_options)
+        above = rwg > critical + RWG_TIE
+        close = ad <= ad_cutoff(n_options) + RWG_TIE
     labels = np.full(len(rwg), MIXED, dtype=object)
     labels[above & close] = SHARED
     labels[~above & ~close] = DIVERGENT
@@ -229,6 +233,55 @@ def _item_spread(c, columns, n_groups: int):
     return n, np.mean(variances, axis=0), np.mean(deviations, axis=0)
 
 
+def _answer_tables(set_of, columns, n_sets: int) -> list | None:
+    """Per item, how many of each set's complete respondents gave each answer.
+
+    ``set_of`` is the set of each complete row, ``columns`` one item per row. Returns a
+    list of (answer values, sets x answers counts), or None when some item's answers are
+    not whole numbers a few apart (then ``_item_spread`` works on the rows themselves).
+    Counts add up exactly, so organisations and the programme are sums of their sets.
+    """
+    import numpy as np
+
+    if not columns.size:
+        return None
+    tables = []
+    for column in columns:
+        low, high = float(column.min()), float(column.max())
+        if high - low > 100 or not np.array_equal(column, np.round(column)):
+            return None
+        width = int(high - low) + 1
+        position = (column - low).astype(np.int64)
+        counts = np.bincount(set_of * width + position, minlength=n_sets * width)
+        tables.append((low + np.arange(width, dtype=float), counts.reshape(n_sets, width)))
+    return tables
+
+
+def _table_spread(tables, group_of_set, n_groups: int):
+    """``_item_spread`` from the answer tables of ``_answer_tables``, sets summed per group.
+
+    The same statistics from each answer's count: mean sum(count x answer) / n, variance
+    sum(count x (answer - mean)^2) / (n - 1), AD sum(count x |answer - mean|) / n.
+    """
+    import numpy as np
+
+    variances, deviations = [], []
+    n = np.zeros(n_groups, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for values, counts in tables:
+            grouped = np.stack(
+                [np.bincount(group_of_set, weights=counts[:, v], minlength=n_groups)
+                 for v in range(len(values))],
+                axis=1,
+            )
+            n = grouped.sum(axis=1)
+            mean = grouped @ values / n
+            deviation = values[None, :] - mean[:, None]
+            variances.append((grouped * np.square(deviation)).sum(axis=1) / (n - 1))
+            deviations.append((grouped * np.abs(deviation)).sum(axis=1) / n)
+    return n.astype(np.int64), np.mean(variances, axis=0), np.mean(deviations, axis=0)
+
+
 def group_statistics(
     scores: pd.DataFrame,
     keyed: pd.DataFrame,
@@ -263,6 +316,11 @@ def group_statistics(
         ("organization", levels.org_code, [(o, "") for o in levels.org_names]),
         ("set", levels.set_code, levels.set_names),
     ]
+    # Each set's organisation (and the programme's single group): sets nest in them.
+    n_sets = len(levels.set_names)
+    set_org = np.zeros(n_sets, dtype=np.int64)
+    set_org[levels.set_code] = levels.org_code
+    group_of_set = [np.zeros(n_sets, dtype=np.int64), set_org, np.arange(n_sets)]
     # One task per subscale, run in threads: numpy releases the GIL. Taking the arrays out
     # of the frames is serialised (pandas indexing is not documented as thread-safe), and
     # a task holds its own subscale's arrays only, so memory stays that of two subscales.
@@ -277,12 +335,13 @@ def group_statistics(
         complete = ~np.isnan(by_item).any(axis=0)
         columns = by_item[:, complete]
         del by_item
+        tables = _answer_tables(levels.set_code[complete], columns, len(levels.set_names))
         return [
-            level_statistics(answered, complete, columns, codes, len(names))
-            for _, codes, names in layouts
+            level_statistics(answered, complete, columns, codes, len(names), tables, of_set)
+            for (_, codes, names), of_set in zip(layouts, group_of_set, strict=True)
         ]
 
-    def level_statistics(answered, complete, columns, codes, n_groups: int) -> dict:
+    def level_statistics(answered, complete, columns, codes, n_groups, tables, of_set) -> dict:
         j = len(columns)
         described = _describe(codes, answered, n_groups)
         n = described["n"]
@@ -292,7 +351,10 @@ def group_statistics(
         described["ci_low"] = described["mean"] - half
         described["ci_high"] = described["mean"] + half
 
-        n_complete, mean_var, ad = _item_spread(codes[complete], columns, n_groups)
+        if tables is None:
+            n_complete, mean_var, ad = _item_spread(codes[complete], columns, n_groups)
+        else:
+            n_complete, mean_var, ad = _table_spread(tables, of_set, n_groups)
         ratio = np.minimum(mean_var, null_variance) / null_variance
         with np.errstate(invalid="ignore", divide="ignore"):
             rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
