@@ -188,6 +188,7 @@ def rounded_changes(
 
     from surveyor.numbers.change import paired_bounds, welch_bounds
     from surveyor.numbers.disclosure import DECIMALS, SMALL_DECIMALS, small_group_size
+    from surveyor.numbers.rounding import round_half_away
 
     out = raw.copy()
     small_n = small_group_size(min_group_size)
@@ -212,9 +213,9 @@ def rounded_changes(
         return figures[:, 0], figures[:, 1]
 
     def rounded(values, places):
-        # + 0.0: a rounded -0.0 is written as 0.0.
-        return np.where(places == SMALL_DECIMALS, np.round(values, SMALL_DECIMALS),
-                        np.round(values, DECIMALS)) + 0.0
+        # Half away from zero on the decimal each figure stands for (a change worked out
+        # from two published means is a decimal too); never -0.0.
+        return round_half_away(values, places)
 
     is_set = out["level"].to_numpy() == "set"
     with np.errstate(invalid="ignore"):

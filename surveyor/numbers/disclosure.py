@@ -34,6 +34,9 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    ten. To 1 decimal, no set of five tried was pinned down, and any score common to all
    the answers left lies within .2 of the mean: the set's own result, not a person apart
    from it (``tests/test_disclosure.py`` attacks this; DOMAIN.md section 5, rule 8).
+   Rounding is half away from zero on the exact fraction
+   (``surveyor.numbers.rounding``), so a mean on a tie rounds the same way whatever the
+   order of the rows.
 """
 
 from __future__ import annotations
@@ -89,17 +92,14 @@ def round_figures(groups: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     import numpy as np
     from scipy.special import stdtrit
 
+    from surveyor.numbers.rounding import round_half_away
+
     out = groups.copy()
     decimals = np.where(_small(out, min_group_size), SMALL_DECIMALS, DECIMALS)
     n = out["n"].to_numpy(dtype=float, na_value=np.nan)
 
     def rounded(values):
-        values = np.asarray(values, dtype=float)
-        return np.where(
-            decimals == SMALL_DECIMALS,
-            np.round(values, SMALL_DECIMALS),
-            np.round(values, DECIMALS),
-        )
+        return round_half_away(np.asarray(values, dtype=float), decimals)
 
     mean, sd = rounded(out["mean"]), rounded(out["sd"])
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -36,6 +36,9 @@ SHARED = "shared view"
 # group exactly at the critical value (attainable: it is a quantile of the same values)
 # must not count as above it (nor AD at c/6 as beyond it) for a last-digit difference.
 RWG_TIE = 1e-9
+# Scores are fractions with the number of answered items as denominator; larger ones mean
+# the values did not come from scoring, and group means are then summed as floats.
+MAX_DENOMINATOR = 1000
 MIXED = "mixed"
 DIVERGENT = "divergent"
 
@@ -126,6 +129,19 @@ class _Answered:
     values: object
     distinct: object
     position: object  # index of each value in ``distinct``
+    _exact: object = None
+
+    @property
+    def exact(self) -> tuple | None:
+        """Each distinct value as ``numerator / denominator`` over one common denominator.
+
+        ``(numerators, denominator)``, numerators an int64 array beside ``distinct``; None
+        when some value is not a fraction with a denominator up to ``MAX_DENOMINATOR``
+        (scores are means of whole-number answers, so they always are).
+        """
+        if self._exact is None:
+            self._exact = _common_fractions(self.distinct) or ()
+        return self._exact or None
 
     @classmethod
     def of(cls, values) -> _Answered:
@@ -145,24 +161,92 @@ class _Answered:
         return cls(ok, v, distinct, position)
 
 
+def _common_fractions(distinct) -> tuple | None:
+    """``(numerators, denominator)`` of ``distinct`` over their least common denominator."""
+    import math
+    from fractions import Fraction
+
+    import numpy as np
+
+    fractions = [Fraction(float(v)).limit_denominator(MAX_DENOMINATOR) for v in distinct]
+    if any(float(f) != float(v) for f, v in zip(fractions, distinct, strict=True)):
+        return None
+    denominator = math.lcm(1, *(f.denominator for f in fractions))
+    numerators = [f.numerator * (denominator // f.denominator) for f in fractions]
+    if numerators and max(abs(k) for k in numerators) >= 2**31:
+        return None
+    return np.array(numerators, dtype=np.int64), denominator
+
+
+def _exact_moments(c, answered: _Answered, n, n_groups: int, table=None):
+    """Each group's mean and sd from exact integer sums, or None when they would not fit.
+
+    With every score ``numerator / L``, a group's sum S and sum of squares Q of the
+    numerators are whole numbers: the mean ``S / (n L)`` and the variance
+    ``(n Q - S^2) / (n (n - 1) L^2)`` are then fixed fractions whatever the order of the
+    rows, and the floats below are worked out from them alone. A mean on a rounding tie
+    is then the float nearest to the tie, so publication rounding
+    (``surveyor.numbers.rounding``) sees it as one, and a file's rows in any order give
+    the same bytes.
+    """
+    import numpy as np
+
+    exact = answered.exact
+    if exact is None:
+        return None
+    numerators, denominator = exact
+    top = int(np.abs(numerators).max()) if len(numerators) else 0
+    total = int(len(c))
+    # Sums of squares are added as float64 by bincount: exact while below 2**53.
+    if total * top * top >= 2**53:
+        return None
+    if table is not None:
+        s = table @ numerators
+        q = table @ (numerators * numerators)
+    else:
+        weights = numerators[answered.position].astype(float)
+        s = np.rint(np.bincount(c, weights=weights, minlength=n_groups)).astype(np.int64)
+        q = np.rint(np.bincount(c, weights=weights * weights, minlength=n_groups)).astype(
+            np.int64)
+    n64 = n.astype(np.int64)
+    if (total * top) ** 2 >= 2**62:
+        # n Q and S^2 would overflow int64: Python's integers, then one rounding.
+        s_big, n_big = s.astype(object), n64.astype(object)
+        spread = (n_big * q.astype(object) - s_big * s_big).astype(float)
+    else:
+        spread = n64 * q - s * s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / (n64 * float(denominator))
+        variance = spread / (n64 * (n64 - 1) * float(denominator) ** 2)
+        sd = np.sqrt(variance)
+    return mean, sd
+
+
 def _describe(codes, answered: _Answered, n_groups: int) -> dict:
     import numpy as np
 
     c, v = codes[answered.ok], answered.values
     n = np.bincount(c, minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(c, weights=v, minlength=n_groups) / n
-        squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=n_groups)
-        sd = np.sqrt(squares / (n - 1))
-    sd[n < 2] = np.nan
-    has = n > 0
     distinct, position = answered.distinct, answered.position
-    if len(distinct) * n_groups <= 5_000_000:
+    tabulate = len(distinct) * n_groups <= 5_000_000
+    table = None
+    if tabulate:
         # Scores take few distinct values (means of a handful of whole numbers): count
         # them per group instead of sorting a million values.
         table = np.bincount(
             c * len(distinct) + position, minlength=n_groups * len(distinct)
         ).reshape(n_groups, len(distinct))
+    moments = _exact_moments(c, answered, n, n_groups, table)
+    if moments is not None:
+        mean, sd = moments
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.bincount(c, weights=v, minlength=n_groups) / n
+            squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=n_groups)
+            sd = np.sqrt(squares / (n - 1))
+    sd[n < 2] = np.nan
+    has = n > 0
+    if tabulate:
         cumulative = np.cumsum(table, axis=1)
         lower = np.minimum((n - 1) // 2, np.maximum(n - 1, 0))
         upper = n // 2

@@ -238,13 +238,21 @@ def _is_missing(value: object) -> bool:
 
 
 def fmt(value: object, digits: int = 2, missing: str = MISSING) -> str:
-    """Format a number with ``digits`` decimals; ``missing`` for None/NaN; never ``-0.00``."""
+    """Format a number with ``digits`` decimals; ``missing`` for None/NaN; never ``-0.00``.
+
+    Rounded half away from zero on the decimal the number stands for, as groups.csv and
+    changes.csv are (``surveyor.numbers.rounding``): a published 4.25 or 4.35 prints as
+    4.3 or 4.4 to one decimal, as a reader rounding the data file would write it (Python's
+    format rounds the binary value half to even: 4.2 and 4.3).
+    """
+    from surveyor.numbers.rounding import round_value
+
     if _is_missing(value):
         return missing
     number = float(value)
     if math.isinf(number):
         return missing
-    text = f"{number:.{digits}f}"
+    text = f"{round_value(number, digits):.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from surveyor.typeset.environment import fmt
+
 from .base import (
     ChartError,
     ChartPalette,
@@ -131,7 +133,7 @@ def heatmap(
                 continue
             fill = colour(value)
             svg.rect(x, y, w, h, fill)
-            svg.text_middle(x + w / 2, y + h / 2, f"{value:.1f}", fs, anchor="middle",
+            svg.text_middle(x + w / 2, y + h / 2, fmt(value, 1), fs, anchor="middle",
                             fill=_ink(fill, p))
     bottom = top + cell_h * len(row_labels)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from surveyor.typeset.environment import fmt
+
 from .base import (
     _REFERENCE_SHAPES,
     ChartError,
@@ -102,7 +104,7 @@ def _interval_chart(
                 svg.marker(shapes[name], sx(value), cy, p.reference, False)
         svg.marker("circle", sx(row.mean), cy, p.point, True)
         mean_x = width - right_w + 34 if show_n else width - 4
-        svg.text_middle(mean_x, cy, f"{row.mean:.1f}", fs, anchor="end", fill=p.text)
+        svg.text_middle(mean_x, cy, fmt(row.mean, 1), fs, anchor="end", fill=p.text)
         if show_n and row.n is not None:
             svg.text_middle(width - 4, cy, str(row.n), fs, anchor="end", fill=p.muted_text)
 

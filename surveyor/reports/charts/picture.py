@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from surveyor.typeset.environment import fmt
+
 from .base import (
     _REFERENCE_SHAPES,
     ChartError,
@@ -383,7 +385,7 @@ def picture_chart(
                          _fit(pt.note or "not shown", key_w - 18, small), "", ""]
             else:
                 entry = [_fit(pt.label, key_w - 18, small)] + [
-                    _fit(f"{name}: {value:.1f}", key_w - 18, small)
+                    _fit(f"{name}: {fmt(value, 1)}", key_w - 18, small)
                     for name, value in ((x_label, pt.x), (y_label, pt.y))] + [""]
             for k, text in enumerate(entry):
                 svg.text(key_x + 16, key_y + 8 + k * line, text, size=small,
