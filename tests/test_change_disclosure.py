@@ -189,6 +189,7 @@ def test_a_set_present_in_one_wave_only_has_no_change(tmp_path):
 @pytest.mark.parametrize("paired", [False, True])
 def test_shown_changes_add_nothing_to_each_waves_rounded_figures(tmp_path, paired):
     from surveyor.numbers.change import welch_bounds
+    from surveyor.numbers.rounding import round_value
 
     a, b = cohort("a", "North", "A", 6), cohort("b", "South", "B", 7)
     result = programme(tmp_path, rows_for("1", a + b) + rows_for("2", a + b), paired=paired)
@@ -209,8 +210,8 @@ def test_shown_changes_add_nothing_to_each_waves_rounded_figures(tmp_path, paire
         sd0 = g.loc[("1", row.level, row.organization, row.set, row.subscale), "sd"]
         sd1 = g.loc[("2", row.level, row.organization, row.set, row.subscale), "sd"]
         low, high = welch_bounds(m1 - m0, sd0**2, n0, sd1**2, n1)
-        assert (row.ci_low, row.ci_high) == (round(float(low), places),
-                                             round(float(high), places))
+        assert (row.ci_low, row.ci_high) == (round_value(low, places),
+                                             round_value(high, places))
 
 
 def _group(level, org, set_name):

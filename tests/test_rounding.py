@@ -149,3 +149,24 @@ def test_permuted_rows_give_the_same_groups_csv(tmp_path, source):
         shuffled = tmp_path / f"shuffled{seed}.csv"
         frame.sample(frac=1, random_state=seed).to_csv(shuffled, index=False)
         assert groups_csv(tmp_path, shuffled, f"b{seed}") == before
+
+
+def test_exact_ties_in_paired_changes(tmp_path):
+    """20 people whose paired means are 63/20 = 3.15 then 68/20 = 3.40, a change of .25."""
+    import surveyor
+
+    header = "respondent_id,organization,set,wave,a1,a2,a3,b1,b2,b3"
+    rows = []
+    for wave, values in (("1", [3] * 17 + [4] * 3), ("2", [3] * 12 + [4] * 8)):
+        for i, v in enumerate(values):
+            # a3 is reverse-keyed: every score equals v.
+            rows.append(f"p{i},North,A,{wave},{v},{v},{6 - v},{v},{v},{v}")
+    path = tmp_path / "waves.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = surveyor.score(path, "tests/fixtures/mini.yaml", waves="1,2", paired=True)
+    changes = result.waves.changes
+    row = changes[(changes["level"] == "set") & (changes["subscale"] == "alpha_sub")].iloc[0]
+    # A set: one decimal, halves away from zero (np.round: 3.1 and 0.2).
+    assert (row["mean_from"], row["mean_to"], row["change"]) == (3.2, 3.4, 0.3)
+    row = changes[(changes["level"] == "organization") & (changes["subscale"] == "alpha_sub")].iloc[0]
+    assert (row["mean_from"], row["mean_to"], row["change"]) == (3.15, 3.4, 0.25)
