@@ -165,8 +165,9 @@ def test_exact_ties_in_paired_changes(tmp_path):
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     result = surveyor.score(path, "tests/fixtures/mini.yaml", waves="1,2", paired=True)
     changes = result.waves.changes
-    row = changes[(changes["level"] == "set") & (changes["subscale"] == "alpha_sub")].iloc[0]
+    first = changes[changes["subscale"] == "alpha_sub"].set_index("level")
+    row = first.loc["set"]
     # A set: one decimal, halves away from zero (np.round: 3.1 and 0.2).
     assert (row["mean_from"], row["mean_to"], row["change"]) == (3.2, 3.4, 0.3)
-    row = changes[(changes["level"] == "organization") & (changes["subscale"] == "alpha_sub")].iloc[0]
+    row = first.loc["organization"]
     assert (row["mean_from"], row["mean_to"], row["change"]) == (3.15, 3.4, 0.25)
