@@ -12,7 +12,8 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    own n, mean and sd (which groups.csv publishes, rounded) and no withheld set enters
    them. Over every set, the between-set sum of squares they imply leaves a quadratic in
    a withheld set's mean. Kept at full precision, they add one equation over all shown
-   sets' unrounded figures together, which places no one set.
+   sets' unrounded figures together: attacked with two shown sets of five, it narrows the
+   candidates for their scores but fixes none the other shared figures leave open.
 2. **Item detail needs 0 or at least N partial answerers** (:func:`partial_answerers`).
    k * n * mean of a subscale minus the item sums (items.csv, the reports' item counts) is
    the contribution of the people who answered some but not all of its items (prorated
@@ -21,7 +22,9 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    suppression among siblings), the subscale's item detail is withheld.
 3. **Agreement needs N complete answerers** (:func:`withhold_agreement`). rwg(j), AD, the
    critical value (a function of their number) and the verdict rest on those who answered
-   every item; below N they, and that count (``n_agreement``), are left empty.
+   every item; below N they, and that count (``n_agreement``), are left empty. Where they
+   are the whole set, rwg(j) and AD follow from the per-item answer counts the set's
+   report prints, so they tie no answer to a person.
 4. **Small groups** are those under ``max(SMALL_GROUP, 2 N)`` respondents (10 at the
    default N), and every set. Their median, min and max, which are one or two people's
    scores (with mean and sd they gave every score of a set of five), are never published
