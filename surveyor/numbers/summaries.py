@@ -197,8 +197,9 @@ def _exact_moments(c, answered: _Answered, n, n_groups: int, table=None):
     numerators, denominator = exact
     top = int(np.abs(numerators).max()) if len(numerators) else 0
     total = int(len(c))
-    # Sums of squares are added as float64 by bincount: exact while below 2**53.
-    if total * top * top >= 2**53:
+    # Sums of squares: int64 from the table (exact below 2**63), float64 from bincount
+    # (exact while below 2**53).
+    if total * top * top >= (2**62 if table is not None else 2**53):
         return None
     if table is not None:
         s = table @ numerators
