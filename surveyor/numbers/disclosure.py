@@ -12,8 +12,11 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    own n, mean and sd (which groups.csv publishes, rounded) and no withheld set enters
    them. Over every set, the between-set sum of squares they imply leaves a quadratic in
    a withheld set's mean. Kept at full precision, they add one equation over all shown
-   sets' unrounded figures together: attacked with two shown sets of five, it narrows the
-   candidates for their scores but fixes none the other shared figures leave open.
+   sets' unrounded figures together. With few sets that equation pins scores: two shown
+   sets of five, their rounded means and sds and the ICCs (in full, or to 2 decimals) fix
+   all five scores of a set in some programmes. So the ICCs are published only over at
+   least :data:`ICC_MIN_SETS` shown sets (what the reports already required before
+   reading them), rounded to 2 decimals (:func:`published_icc`).
 2. **Item detail needs 0 or at least N partial answerers** (:func:`partial_answerers`).
    k * n * mean of a subscale minus the item sums (items.csv, the reports' item counts) is
    the contribution of the people who answered some but not all of its items (prorated
@@ -59,6 +62,18 @@ ORDER_STATISTICS = ("median", "min", "max")
 #: Decimals of the means and sds published for small groups and for the others.
 SMALL_DECIMALS = 1
 DECIMALS = 2
+#: ICCs are published over at least this many shown sets, to ``ICC_DECIMALS`` (rule 1).
+ICC_MIN_SETS = 10
+ICC_DECIMALS = 2
+
+
+def published_icc(icc1: float, icc2: float, n_sets: int) -> tuple[float, float]:
+    """ICC(1) and ICC(2) as published: empty over fewer than ``ICC_MIN_SETS`` sets (rule 1)."""
+    from surveyor.numbers.rounding import round_value
+
+    if n_sets < ICC_MIN_SETS:
+        return float("nan"), float("nan")
+    return round_value(icc1, ICC_DECIMALS), round_value(icc2, ICC_DECIMALS)
 
 
 def small_group_size(min_group_size: int) -> int:

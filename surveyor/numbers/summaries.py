@@ -580,13 +580,14 @@ def reliability(
     ``AlphaResult`` from ``surveyor.numbers.stats.alpha`` (its item table feeds items.csv).
     Alpha is over every respondent (the programme); the ICCs over the respondents of the
     sets whose cell is shown (``surveyor.numbers.disclosure.icc_members``), so no withheld
-    set enters them. Nothing is published when the programme itself is withheld.
+    set enters them, and only over at least ``ICC_MIN_SETS`` of them, to 2 decimals
+    (``published_icc``). Nothing is published when the programme itself is withheld.
     """
     import numpy as np
     import pandas as pd
 
     from surveyor.numbers import stats
-    from surveyor.numbers.disclosure import icc_members
+    from surveyor.numbers.disclosure import icc_members, published_icc
 
     # One task per subscale, run in threads (pandas' reductions and covariance release
     # the GIL), each on its own copy of its items; the copying itself is serialised.
@@ -596,9 +597,10 @@ def reliability(
         with lock:
             items = keyed[[item.id for item in instrument.items_of(subscale.id)]]
             values = scores[subscale.id].to_numpy(copy=True)
-        members = icc_members(levels, suppression, subscale.id)
-        icc = stats.icc(pd.Series(values[members]), pd.Series(levels.set_code[members]))
-        return stats.alpha(items), icc
+        members = icc_members(levels, suppression, subscale.id) & ~np.isnan(values)
+        codes = levels.set_code[members]
+        icc = stats.icc(pd.Series(values[members]), pd.Series(codes))
+        return stats.alpha(items), published_icc(*icc, len(np.unique(codes)))
 
     rows = []
     results = {}
