@@ -189,6 +189,7 @@ def test_a_set_present_in_one_wave_only_has_no_change(tmp_path):
 @pytest.mark.parametrize("paired", [False, True])
 def test_shown_changes_add_nothing_to_each_waves_rounded_figures(tmp_path, paired):
     from surveyor.numbers.change import welch_bounds
+    from surveyor.numbers.disclosure import small_group_size
     from surveyor.numbers.rounding import round_value
 
     a, b = cohort("a", "North", "A", 6), cohort("b", "South", "B", 7)
@@ -199,8 +200,8 @@ def test_shown_changes_add_nothing_to_each_waves_rounded_figures(tmp_path, paire
         n0, m0 = wave_mean(result, "1", row.level, row.organization, row.set, row.subscale)
         n1, m1 = wave_mean(result, "2", row.level, row.organization, row.set, row.subscale)
         assert row.n_from == n0 and row.n_to == n1
-        # Sets and groups under max(10, 2N) publish one decimal, as groups.csv does.
-        places = 1 if row.level == "set" or min(n0, n1) < 10 else 2
+        # Sets and groups under max(20, 4N) publish one decimal, as groups.csv does.
+        places = 1 if row.level == "set" or min(n0, n1) < small_group_size(5) else 2
         for value in (row.mean_from, row.mean_to, row.change, row.ci_low, row.ci_high):
             assert value == round(value, places)
         if paired:

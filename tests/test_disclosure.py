@@ -626,7 +626,9 @@ def pair_attack(shared: Shared, subscale: str, fives, icc: tuple | None = None,
     keep = np.ones((len(a), len(b)), dtype=bool)
     if use_parent:
         prog = shared.row("programme", subscale)
-        tol = 0.5 * 10**-DECIMALS + 1e-9
+        # The parent's figures to the precision they are published at (rule 4).
+        places = SMALL_DECIMALS if prog["n"] < small_group_size(N) else DECIMALS
+        tol = 0.5 * 10**-places + 1e-9
         keep &= np.abs(grand - prog["mean"]) <= tol
         keep &= np.abs(np.sqrt((wa + wb + between) / 9) - prog["sd"]) <= tol
     if icc is not None:
@@ -669,12 +671,18 @@ def test_icc_over_two_sets_of_five_pins_them_so_it_is_withheld(tmp_path, fives):
     assert ICC_MIN_SETS > 2
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 14): the 2-decimal mean and sd of a "
-                   "parent of two sets of five pin both sets' scores")
 def test_a_parent_of_two_sets_of_five_does_not_pin_them(tmp_path, fives):
-    shared = two_fives(tmp_path, 7)
-    assert not far_pinned(shared, "collusion",
-                          pair_attack(shared, "collusion", fives))
+    """A parent of two sets of five is small (under max(20, 4N)): its mean and sd are
+    published to 1 decimal. To 2 decimals, with its sets' 1-decimal figures, they pinned
+    scores far from either set's mean (seed 7 among them); to 1 decimal, none."""
+    for seed in (7, 11, 19):
+        shared = two_fives(tmp_path / str(seed), seed)
+        prog = shared.row("programme", "collusion")
+        assert prog["n"] == 10 and prog["n"] < small_group_size(N)
+        assert round(prog["mean"], 1) == prog["mean"] and round(prog["sd"], 1) == prog["sd"]
+        found = pair_attack(shared, "collusion", fives)
+        assert all(len(candidates) for candidates in found)
+        assert not far_pinned(shared, "collusion", found)
 
 
 def spread_from_counts(counts: list[np.ndarray], items: list[str]) -> tuple[float, float]:

@@ -28,8 +28,11 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    every item; below N they, and that count (``n_agreement``), are left empty. Where they
    are the whole set, rwg(j) and AD follow from the per-item answer counts the set's
    report prints, so they tie no answer to a person.
-4. **Small groups** are those under ``max(SMALL_GROUP, 2 N)`` respondents (10 at the
-   default N), and every set. Their median, min and max, which are one or two people's
+4. **Small groups** are those under ``max(SMALL_GROUP, 4 N)`` respondents (20 at the
+   default N), and every set. (Under ``max(10, 2 N)`` an organisation of two sets of five
+   published its mean and sd to 2 decimals, and with its sets' 1-decimal figures that
+   pinned scores far from either set's mean in 5 of 16 random programmes; to 1 decimal,
+   none.) Their median, min and max, which are one or two people's
    scores (with mean and sd they gave every score of a set of five), are never published
    (:func:`withhold_order_statistics`).
 5. **Means and sds are rounded** (:func:`round_figures`): to 1 decimal in small groups, 2
@@ -56,8 +59,8 @@ if TYPE_CHECKING:
     from surveyor.numbers.anonymity import Suppression
     from surveyor.numbers.summaries import Levels
 
-#: Groups under ``max(SMALL_GROUP, 2 N)`` respondents, and every set, are small.
-SMALL_GROUP = 10
+#: Groups under ``max(SMALL_GROUP, 4 N)`` respondents, and every set, are small.
+SMALL_GROUP = 20
 ORDER_STATISTICS = ("median", "min", "max")
 #: Decimals of the means and sds published for small groups and for the others.
 SMALL_DECIMALS = 1
@@ -78,7 +81,7 @@ def published_icc(icc1: float, icc2: float, n_sets: int) -> tuple[float, float]:
 
 def small_group_size(min_group_size: int) -> int:
     """Groups with fewer respondents than this (and every set) are small."""
-    return max(SMALL_GROUP, 2 * min_group_size)
+    return max(SMALL_GROUP, 4 * min_group_size)
 
 
 def _small(groups: pd.DataFrame, min_group_size: int):
