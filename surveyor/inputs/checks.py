@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from surveyor.errors import Problem, printable
+from surveyor.inputs.mapping import norm
 from surveyor.inputs.table import column_key
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ WAVE = "wave"
 
 # Ignored columns named in the warning; the rest are counted.
 IGNORED_LISTED = 20
-
-
-def norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def check_names(
