@@ -56,6 +56,7 @@ from surveyor.inputs.mapping import (
     norm,
     text_candidates,
 )
+from surveyor.inputs.platforms.base import plural, rows_text
 from surveyor.inputs.recognise import detect_grid_format
 from surveyor.inputs.table import refuse_wide
 
@@ -277,7 +278,7 @@ def _read_qualtrics(
         for kind, rows in dropped.items():
             _keep_rows(export, set(rows))
             export.notes.append(
-                f"dropped {_count(len(rows), f'{kind} row')} ({_rows_text(rows)})"
+                f"dropped {plural(len(rows), f'{kind} row')} ({rows_text(rows)})"
             )
     if "finished" in lookup:
         finished = lookup["finished"]
@@ -287,14 +288,14 @@ def _read_qualtrics(
         ]
         if unfinished and include_partial:
             export.notes.append(
-                f"kept {_count(len(unfinished), 'unfinished response')} "
-                f"({_rows_text(unfinished)}) as asked"
+                f"kept {plural(len(unfinished), 'unfinished response')} "
+                f"({rows_text(unfinished)}) as asked"
             )
         elif unfinished:
             _keep_rows(export, set(unfinished))
             export.notes.append(
-                f"excluded {_count(len(unfinished), 'unfinished response')} "
-                f"({_rows_text(unfinished)}); use --include-partial to keep them"
+                f"excluded {plural(len(unfinished), 'unfinished response')} "
+                f"({rows_text(unfinished)}); use --include-partial to keep them"
             )
     return export
 
@@ -336,17 +337,7 @@ def _drop_blank_rows(export: Export) -> None:
     )]
     if blank:
         _keep_rows(export, set(blank))
-        export.notes.append(f"skipped {_count(len(blank), 'empty row')} ({_rows_text(blank)})")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _rows_text(rows: list[int], limit: int = 10) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+        export.notes.append(f"skipped {plural(len(blank), 'empty row')} ({rows_text(blank)})")
 
 
 # ------------------------------------------------------------------ column resolution
@@ -539,7 +530,7 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
             ))
     if text_matched:
         export.notes.append(
-            f"matched {_count(text_matched, 'item')} to export columns by exact question text"
+            f"matched {plural(text_matched, 'item')} to export columns by exact question text"
         )
     return plan
 
@@ -684,8 +675,8 @@ def _fill_kobo(
                 ids[i] = uuids[i].strip()
         if blank:
             notes.append(
-                f"{_count(len(blank), 'submission')} without a respondent code "
-                f"({_rows_text(blank)}) use the submission's _uuid instead"
+                f"{plural(len(blank), 'submission')} without a respondent code "
+                f"({rows_text(blank)}) use the submission's _uuid instead"
             )
 
 
