@@ -19,7 +19,7 @@ from surveyor.numbers.anonymity import DEFAULT_MIN_GROUP_SIZE, Suppression, chec
 if TYPE_CHECKING:
     import pandas as pd
 
-    from surveyor.inputs.responses import Responses
+    from surveyor.inputs.validate import Responses
     from surveyor.numbers.scoring import Scores
     from surveyor.numbers.summaries import Levels
 
@@ -156,6 +156,7 @@ def score(
     ResponsesError
         Listing every problem in the file.
     """
+    from surveyor.inputs.read import ReadOptions, read
     from surveyor.numbers.waves import (
         parse_wave_list,
         require_wave_column,
@@ -167,10 +168,10 @@ def score(
     settings = Settings(min_group_size=min_group_size, consented=consented)
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     given = parse_wave_list(waves) if isinstance(waves, str) else waves
-    data = load_responses(
-        responses, inst, format=format, mapping=mapping, include_partial=include_partial,
+    data = read(responses, inst, ReadOptions(
+        format=format, mapping=mapping, include_partial=include_partial,
         organization=organization, set_name=set_name,
-    )
+    ))
     require_wave_column(data.has_wave, given, str(data.source))
     if wave is not None:
         data = replace(data, frame=select_wave(data.frame, wave, str(data.source)))
@@ -300,48 +301,6 @@ def _present(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(
         {name: frame[name].notna().to_numpy() for name in columns}, index=frame.index
     )
-
-
-def load_responses(
-    responses: str | Path,
-    instrument: Instrument,
-    *,
-    format: str | None = None,
-    mapping: str | Path | None = None,
-    include_partial: bool = False,
-    organization: str | None = None,
-    set_name: str | None = None,
-) -> Responses:
-    """Read a canonical file directly, or any survey-tool export through its adapter."""
-    from surveyor.inputs.export_files import detect_format, header_has_items
-    from surveyor.inputs.exports import read_export
-    from surveyor.inputs.platforms.spss import is_sav
-    from surveyor.inputs.response_files import refuse_foreign_file
-    from surveyor.inputs.responses import read_responses, responses_from_table
-
-    path = Path(responses)
-    if not path.is_file():
-        return read_responses(path, instrument)  # it explains a missing file or a folder
-    try:
-        if not is_sav(path):  # an SPSS file is read through its platform module
-            refuse_foreign_file(path)
-    except PermissionError:
-        return read_responses(path, instrument)  # it explains an unreadable file
-    detected = format or detect_format(path)
-    plain = (
-        detected == "csv"
-        and mapping is None
-        and organization is None
-        and set_name is None
-        and header_has_items(path, instrument.item_ids)
-    )
-    if plain:
-        return read_responses(responses, instrument)
-    table = read_export(
-        responses, instrument, format=format, mapping=mapping,
-        include_partial=include_partial, organization=organization, set_name=set_name,
-    )
-    return responses_from_table(table, instrument, responses)
 
 
 def constant_item_warnings(instrument: Instrument, alpha_results: dict) -> list[Problem]:

@@ -12,13 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.inputs.export_files import (
-    decode_text,
-    detect_format,
-    parse_delimited,
-    sniff_delimiter,
-)
-from surveyor.inputs.exports import CanonicalTable, load_export, read_export
+from surveyor.inputs.exports import CanonicalTable
+from surveyor.inputs.read import load_export, read_export
+from surveyor.inputs.recognise import detect_format
+from surveyor.inputs.table import parse_delimited, sniff_delimiter
+from surveyor.inputs.text import decode
 from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -124,8 +122,8 @@ def test_columns_name_the_export_headers(mini):
 
 
 def test_responses_validator_reads_every_format_alike(mini, tmp_path):
-    """The canonical tables validate to the same codes through surveyor.inputs.responses."""
-    from surveyor.inputs.responses import read_responses
+    """The canonical tables validate to the same codes through surveyor.inputs.validate."""
+    from surveyor.inputs.read import read_responses
 
     frames = []
     for name, (_, mapping) in CASES.items():
@@ -335,6 +333,11 @@ def test_kobo_blank_respondent_code_uses_uuid(mini, tmp_path):
 
 def test_decode_text_encodings():
     text = "Caf\u00e9;na\u00efve\r\n"
+
+    def decode_text(raw):
+        decoded = decode(raw)
+        return decoded.text, decoded.encoding
+
     assert decode_text(text.encode("utf-8")) == (text, "utf-8")
     assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
     assert decode_text(text.encode("utf-16")) == (text, "utf-16")

@@ -10,8 +10,10 @@ import pytest
 
 from surveyor.errors import ResponsesError
 from surveyor.inputs import fast_csv
-from surveyor.inputs import responses as responses_module
-from surveyor.inputs.responses import read_responses
+from surveyor.inputs import read as read_module
+from surveyor.inputs.read import read_responses
+from surveyor.inputs.source import open_source
+from surveyor.inputs.table import csv_text
 from surveyor.instrument.model import load_instrument
 
 pytest.importorskip("pyarrow")
@@ -48,13 +50,13 @@ def write(tmp_path: Path, content: str, encoding: str = "utf-8", bom: bool = Fal
 def careful(path: Path, instrument, monkeypatch):
     """Read with the fast path switched off."""
     with monkeypatch.context() as patch:
-        patch.setattr(responses_module, "_read_plain_csv", lambda source, inst: None)
+        patch.setattr(read_module, "_read_plain_csv", lambda source, inst: None)
         return read_responses(path, instrument)
 
 
 def took_fast_path(path: Path, instrument) -> bool:
-    source = responses_module._csv_text(path, path.read_bytes())
-    return responses_module._read_plain_csv(source, instrument) is not None
+    source = csv_text(open_source(path))
+    return read_module._read_plain_csv(source, instrument) is not None
 
 
 def assert_same(fast, slow) -> None:

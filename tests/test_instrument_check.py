@@ -231,7 +231,7 @@ def test_item_ids_differing_only_in_case_are_duplicates(tmp_path):
 
 def test_upper_case_ids_match_headers_and_mappings_ignoring_case(tmp_path):
     from surveyor.inputs.mapping import parse_mapping
-    from surveyor.inputs.responses import read_responses
+    from surveyor.inputs.read import read_responses
 
     instrument = load_instrument(upper_case_instrument(tmp_path))
     path = tmp_path / "responses.csv"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from surveyor.errors import SurveyorError
-from surveyor.inputs.export_files import detect_format
-from surveyor.inputs.exports import load_export, read_export
+from surveyor.inputs.read import load_export, read_export
+from surveyor.inputs.recognise import detect_format
 from surveyor.instrument.build import write_online_form
 from surveyor.instrument.limesurvey import build_structure, question_code
 from surveyor.instrument.model import load_instrument, shipped_instruments

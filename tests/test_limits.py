@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from surveyor import files
 from surveyor.cli import cli
 from surveyor.errors import SurveyorError
-from surveyor.inputs.exports import load_export
-from surveyor.inputs.responses import read_responses
+from surveyor.inputs.read import load_export, read_responses
 from surveyor.instrument.model import load_instrument
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"

@@ -147,8 +147,8 @@ def test_norm_and_recode_key_are_idempotent(text):
 
 def test_a_recode_can_name_any_never_scored_option(tmp_path):
     """Before: 'missing' named only the scale's first never-scored option."""
-    from surveyor.inputs.exports import read_export
-    from surveyor.inputs.responses import responses_from_table
+    from surveyor.inputs.read import read_export
+    from surveyor.inputs.validate import validate_export
     from surveyor.instrument.model import load_instrument
 
     from .conftest import edit
@@ -171,7 +171,7 @@ def test_a_recode_can_name_any_never_scored_option(tmp_path):
     table = read_export(export, instrument, mapping=mapping)
     assert table.frame.loc[0, ["a2", "a3"]].tolist() == [
         "Don't know / not applicable", "prefer not to say"]
-    frame = responses_from_table(table, instrument, export).frame
+    frame = validate_export(table, instrument, export, "").frame
     assert frame.loc[2, ["a1", "b1"]].tolist() == [1.0, 4.0]
     assert frame.loc[2, ["a2", "a3"]].isna().all()
     from surveyor.inputs.mapping import parse_mapping

@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 from surveyor.errors import ValidationError
-from surveyor.inputs.exports import load_export, read_export
 from surveyor.inputs.mapping import ItemColumn, Source, load_mapping, parse_mapping
 from surveyor.inputs.mapping_init import mapping_yaml, match_score, propose_mapping
+from surveyor.inputs.read import load_export, read_export
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = FIXTURES / "exports"

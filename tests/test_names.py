@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from surveyor.cli import cli
 from surveyor.inputs.names import normalise_codes, normalise_name
-from surveyor.inputs.responses import read_responses
+from surveyor.inputs.read import read_responses
 from surveyor.instrument.model import load_instrument
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from surveyor.errors import SurveyorError
-from surveyor.inputs.export_files import detect_format
-from surveyor.inputs.exports import load_export, read_export
 from surveyor.inputs.formats import FORMAT_CHOICES, FORMAT_NAMES, PLATFORM_FORMATS
 from surveyor.inputs.platforms import PLATFORMS, recognise
+from surveyor.inputs.read import load_export, read_export
+from surveyor.inputs.recognise import detect_format
 from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.inputs.exports import load_export, read_export
+from surveyor.inputs.read import load_export, read_export
 from surveyor.instrument.build import write_online_form
 from surveyor.instrument.model import Scale, load_instrument, shipped_instruments
 from surveyor.instrument.qsf import build_qsf, missing_recode_values

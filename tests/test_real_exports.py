@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner
 
 from surveyor.cli import cli
-from surveyor.inputs.exports import load_export
 from surveyor.inputs.mapping_init import mapping_yaml, propose_mapping
+from surveyor.inputs.read import load_export
 from surveyor.instrument.model import load_instrument
 
 

@@ -1,4 +1,4 @@
-"""Reading and validating responses files (surveyor.inputs.responses)."""
+"""Reading and validating responses files (surveyor.inputs.read, surveyor.inputs.validate)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveyor.errors import ResponsesError, SurveyorError
-from surveyor.inputs import responses as responses_module
-from surveyor.inputs.responses import Responses, read_responses
+from surveyor.inputs import validate as validate_module
+from surveyor.inputs.read import read_responses
+from surveyor.inputs.validate import Responses
 from surveyor.instrument.model import load_instrument
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -470,7 +471,7 @@ def test_thirty_defects_are_all_reported(tmp_path, mini):
 
 
 def test_a_flood_of_errors_is_capped(tmp_path, mini, monkeypatch):
-    monkeypatch.setattr(responses_module, "MAX_ROW_PROBLEMS", 5)
+    monkeypatch.setattr(validate_module, "MAX_ROW_PROBLEMS", 5)
     path = write(tmp_path, csv_text(*[f"R{i},O,S1,0,0,0,0,0,0" for i in range(10)]))
     problems = errors(path, mini)
     assert len(problems) == 6

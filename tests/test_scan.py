@@ -152,7 +152,7 @@ def test_pack_round_trip_scores_as_the_truth(tmp_path):
     """Build a pack, fill and scan it, split the scans across inputs in a shuffled order,
     read them with `surveyor scan`: the scores equal those of the truth."""
     from surveyor.csvsafe import csv_text
-    from surveyor.inputs.responses import read_responses
+    from surveyor.inputs.read import read_responses
     from surveyor.numbers.scoring import score
 
     rng = np.random.default_rng(21)

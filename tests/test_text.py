@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from surveyor.cli import cli
 from surveyor.errors import SurveyorError, printable
-from surveyor.inputs.export_files import read_grid
-from surveyor.inputs.responses import read_responses
+from surveyor.inputs.read import read_responses
+from surveyor.inputs.source import open_source
+from surveyor.inputs.table import grid
 from surveyor.inputs.text import DecodeError, decode
 from surveyor.instrument.model import load_instrument
 
@@ -59,7 +60,7 @@ def test_a_nul_after_the_first_8_kb_is_an_error_naming_its_line(tmp_path, mini):
         read_responses(path, mini)
     # Survey-tool exports are decoded by the same function.
     with pytest.raises(SurveyorError, match="line 402 holds a NUL character"):
-        read_grid(path)
+        grid(open_source(path))
     # In UTF-16, where every other byte is 0, a NUL character is found all the same.
     path.write_bytes(text.encode("utf-16"))
     with pytest.raises(SurveyorError, match="line 402 holds a NUL character"):

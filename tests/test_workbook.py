@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from surveyor.cli import cli
 from surveyor.errors import SurveyorError
 from surveyor.inputs import limits
-from surveyor.inputs.export_files import read_grid
-from surveyor.inputs.responses import read_responses
+from surveyor.inputs.read import read_responses
+from surveyor.inputs.source import open_source
+from surveyor.inputs.table import grid
 from surveyor.instrument.model import load_instrument
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
@@ -71,7 +72,7 @@ def test_a_stray_cell_at_the_last_column_and_row_is_refused_in_bounded_memory(tm
 
     path = responses_book(tmp_path / "stray.xlsx", stray)
     assert path.stat().st_size < 10_000
-    for read in (lambda: read_responses(path, mini), lambda: read_grid(path)):
+    for read in (lambda: read_responses(path, mini), lambda: grid(open_source(path))):
         raised, peak = peak_memory(read)
         assert isinstance(raised, SurveyorError)
         assert "cell XFD1048576" in str(raised) and "limit of 10,000 columns" in str(raised)

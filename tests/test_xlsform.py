@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from surveyor.inputs.exports import load_export, read_export
+from surveyor.inputs.read import load_export, read_export
 from surveyor.instrument.model import load_instrument, shipped_instruments
 from surveyor.instrument.xlsform import build_xlsform, write_xlsform
 

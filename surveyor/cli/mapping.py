@@ -48,8 +48,9 @@ def init(
     """
     from surveyor import files
     from surveyor.errors import SurveyorError
-    from surveyor.inputs.exports import FORMAT_NAMES, load_export
+    from surveyor.inputs.formats import FORMAT_NAMES
     from surveyor.inputs.mapping_init import mapping_yaml, propose_mapping
+    from surveyor.inputs.read import load_export
     from surveyor.instrument.model import load_instrument
 
     if out.exists() and not force:

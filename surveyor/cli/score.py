@@ -23,7 +23,7 @@ responses_argument = click.argument("responses", type=click.Path(path_type=Path)
 
 def export_options(command):
     """Options for reading survey-tool exports, shared by score and validate."""
-    from surveyor.inputs.exports import FORMAT_CHOICES
+    from surveyor.inputs.formats import FORMAT_CHOICES
 
     for option in reversed(
         [
@@ -72,7 +72,7 @@ def _reader_options(format_, mapping, include_partial, organization, set_name) -
 
 
 def _echo_source(data) -> None:
-    from surveyor.inputs.exports import FORMAT_NAMES
+    from surveyor.inputs.formats import FORMAT_NAMES
 
     if data.format not in ("csv", "xlsx"):
         click.echo(f"Detected {FORMAT_NAMES.get(data.format, data.format)}", err=True)
@@ -94,6 +94,7 @@ def _echo_warnings(warnings, limit: int = 20) -> None:
 def validate(responses: Path, instrument: str, waves: str | None, wave: str | None,
              paired: bool, **reader) -> None:
     """Check a RESPONSES file or export without scoring or writing anything."""
+    from surveyor.inputs.read import ReadOptions, read
     from surveyor.instrument.model import load_instrument
     from surveyor.numbers.waves import (
         parse_wave_list,
@@ -102,11 +103,10 @@ def validate(responses: Path, instrument: str, waves: str | None, wave: str | No
         wave_counts,
         wave_order,
     )
-    from surveyor.pipeline import load_responses
 
     inst = load_instrument(instrument)
     given = parse_wave_list(waves)
-    data = load_responses(responses, inst, **_reader_options(**reader))
+    data = read(responses, inst, ReadOptions(**_reader_options(**reader)))
     frame = data.frame
     require_wave_column(data.has_wave, given, str(responses))
     if wave is not None:

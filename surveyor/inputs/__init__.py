@@ -1,8 +1,10 @@
 """Stage 2, the inputs: a responses file or survey-tool export, read into ``Responses``.
 
-``text`` (the one decoder for every delimited file), ``workbook`` (.xlsx within bounds),
-``limits``; ``response_files`` and ``export_files`` (bytes to a decoded table, format
-detection), ``formats``, ``exports`` and ``mapping`` (a platform's columns to items),
-``mapping_init`` (proposing a mapping), ``checks`` and ``names`` (the rules both readers
-share), ``responses`` (the validator) and ``fast_csv`` (plain CSV at national scale).
+One path, walked once (``read``, the entry point): ``source`` (bytes, read once) ->
+``table`` (decoded text table; ``text`` is the one decoder, ``workbook`` reads .xlsx within
+``limits``) -> ``recognise`` (canonical table or which platform; ``formats`` names them,
+``exports`` and ``platforms`` understand each tool's header rows) -> column plan (the
+canonical identity plan in ``checks``, or ``exports``' automatic one or a ``mapping``;
+``mapping_init`` proposes a mapping) -> ``validate`` (the one validator, with ``checks``
+and ``names``) -> ``Responses``. ``fast_csv`` takes the same steps faster for plain CSV.
 """

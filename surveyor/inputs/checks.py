@@ -1,8 +1,8 @@
-"""Checks both readers of a responses file share: which column is which, names, values.
+"""The validation rules: which column is which (the canonical identity plan), names, values.
 
-The careful reader (``surveyor.inputs.responses``) and the fast one
-(``surveyor.inputs.fast_csv``) validate the same things the same way; the rules live here,
-so neither reader borrows the other's internals.
+The validator (``surveyor.inputs.validate``) and its fast implementation for plain CSV
+(``surveyor.inputs.fast_csv``) check the same things the same way; the rules live here,
+so neither borrows the other's internals.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from surveyor.errors import Problem, printable
-from surveyor.inputs.response_files import column_key
+from surveyor.inputs.mapping import norm
+from surveyor.inputs.table import column_key
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,10 +30,6 @@ WAVE = "wave"
 
 # Ignored columns named in the warning; the rest are counted.
 IGNORED_LISTED = 20
-
-
-def norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def check_names(

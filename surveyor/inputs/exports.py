@@ -1,14 +1,17 @@
-"""Survey-tool exports: recognise the tool, then turn its export into the canonical table.
+"""Survey-tool exports: steps 3 and 4 of the input stage for a platform's file.
 
-Consultants collect answers in Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms or
-KoboToolbox (DOMAIN.md section 8). Each writes its own layout: several header rows, tool
-columns, preview and unfinished responses, question text instead of item ids. This module
-is the adapter layer in front of :mod:`surveyor.inputs.responses`: it reads an export, decides its
-format from the header signature, drops what is not a response, picks the columns the
-instrument needs (through a :class:`~surveyor.inputs.mapping.Mapping` where the headers are not
-item ids) and hands back a :class:`CanonicalTable` of text, which ``responses`` validates.
+Consultants collect answers in Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms,
+KoboToolbox, ODK Central and the tools of :mod:`surveyor.inputs.platforms` (DOMAIN.md
+section 8). Each writes its own layout: several header rows, tool columns, preview and
+unfinished responses, question text instead of item ids. :func:`export_layout` understands
+a recognised export's header rows (an :class:`Export`) and drops what is not a response;
+:func:`plan_export` makes its column plan (automatic, or from a
+:class:`~surveyor.inputs.mapping.Mapping` where the headers are not item ids), applies it
+and hands back a :class:`CanonicalTable` of text for the one validator
+(:func:`surveyor.inputs.validate.validate_export`). :mod:`surveyor.inputs.read` runs the
+steps; this module reads no file.
 
-The contract with ``responses``::
+The contract with the validator::
 
     @dataclass
     class CanonicalTable:
@@ -23,14 +26,10 @@ The contract with ``responses``::
         format: str             # one of FORMATS
         notes: list[str]        # what was dropped or assumed, in words
 
-    def detect_format(path) -> str
-    def read_export(path, instrument, *, format=None, mapping=None, include_partial=False,
-                    organization=None, set_name=None) -> CanonicalTable
-
 Problems found here (a mapped column the export lacks, question text that heads two
 columns, a value outside the recode table) are all collected and raised together as a
 :class:`~surveyor.errors.ResponsesError` naming the export's row, column and value. Labels
-and codes are checked against the scale by ``responses``, using ``rows`` and ``columns``
+and codes are checked against the scale by the validator, using ``rows`` and ``columns``
 so its messages name the export's rows and headers too.
 """
 
@@ -43,12 +42,7 @@ from typing import TYPE_CHECKING
 
 from surveyor.errors import Problem, ResponsesError, SurveyorError
 from surveyor.inputs import platforms
-from surveyor.inputs.export_files import (
-    detect_grid_format,
-    read_grid,
-)
-from surveyor.inputs.formats import (  # noqa: F401 - the format names are exports' API too
-    FORMAT_CHOICES,
+from surveyor.inputs.formats import (
     FORMAT_NAMES,
     FORMATS,
     GROUP_SEPARATORS,
@@ -59,15 +53,17 @@ from surveyor.inputs.mapping import (
     Mapping,
     column_index,
     column_letter,
-    load_mapping,
     norm,
     text_candidates,
 )
-from surveyor.inputs.response_files import refuse_wide
+from surveyor.inputs.platforms.base import plural, rows_text
+from surveyor.inputs.recognise import detect_grid_format
+from surveyor.inputs.table import refuse_wide
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from surveyor.inputs.source import Source
     from surveyor.instrument.model import Instrument
 
 MAX_PROBLEMS = 10_000
@@ -144,15 +140,18 @@ class Export:
 # --------------------------------------------------------------------------- readers
 
 
-def load_export(
-    path: str | Path, format: str | None = None, *, include_partial: bool = False
+def export_layout(
+    source: Source, grid: list[list[str]], format: str | None = None, *,
+    include_partial: bool = False,
 ) -> Export:
-    """Read an export and understand its header rows, dropping rows that are no responses.
+    """Understand an export's header rows, dropping rows that are no responses.
 
     Parameters
     ----------
-    path
-        The export file (CSV in any of the supported encodings and delimiters, or .xlsx).
+    source
+        The export's bytes (:func:`surveyor.inputs.source.open_source`).
+    grid
+        Its rows as text (:func:`surveyor.inputs.table.grid`).
     format
         Force a format (one of ``FORMATS``); detected from the header when None. Forcing
         ``qualtrics`` also accepts the legacy 2-header-row layout.
@@ -162,15 +161,11 @@ def load_export(
     Raises
     ------
     SurveyorError
-        When the file cannot be read, or does not have the forced format's header rows.
+        When the file does not have the forced format's header rows.
     """
-    path = Path(path)
-    if platforms.spss.is_sav(path):
-        grid, encoding = platforms.spss.read_sav_grid(path), None
-        detected = "spss"
-    else:
-        grid, encoding = read_grid(path)
-        detected = None
+    path = source.path
+    detected = "spss" if source.kind == "spss" else None
+    encoding = source.decoded().encoding if source.kind == "text" else None
     if not grid or not any(cell.strip() for cell in grid[0]):
         raise SurveyorError(f"{path}: the file is empty or its first row is blank")
     detected = detected or detect_grid_format(grid)
@@ -283,7 +278,7 @@ def _read_qualtrics(
         for kind, rows in dropped.items():
             _keep_rows(export, set(rows))
             export.notes.append(
-                f"dropped {_count(len(rows), f'{kind} row')} ({_rows_text(rows)})"
+                f"dropped {plural(len(rows), f'{kind} row')} ({rows_text(rows)})"
             )
     if "finished" in lookup:
         finished = lookup["finished"]
@@ -293,14 +288,14 @@ def _read_qualtrics(
         ]
         if unfinished and include_partial:
             export.notes.append(
-                f"kept {_count(len(unfinished), 'unfinished response')} "
-                f"({_rows_text(unfinished)}) as asked"
+                f"kept {plural(len(unfinished), 'unfinished response')} "
+                f"({rows_text(unfinished)}) as asked"
             )
         elif unfinished:
             _keep_rows(export, set(unfinished))
             export.notes.append(
-                f"excluded {_count(len(unfinished), 'unfinished response')} "
-                f"({_rows_text(unfinished)}); use --include-partial to keep them"
+                f"excluded {plural(len(unfinished), 'unfinished response')} "
+                f"({rows_text(unfinished)}); use --include-partial to keep them"
             )
     return export
 
@@ -342,17 +337,7 @@ def _drop_blank_rows(export: Export) -> None:
     )]
     if blank:
         _keep_rows(export, set(blank))
-        export.notes.append(f"skipped {_count(len(blank), 'empty row')} ({_rows_text(blank)})")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _rows_text(rows: list[int], limit: int = 10) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+        export.notes.append(f"skipped {plural(len(blank), 'empty row')} ({rows_text(blank)})")
 
 
 # ------------------------------------------------------------------ column resolution
@@ -545,7 +530,7 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
             ))
     if text_matched:
         export.notes.append(
-            f"matched {_count(text_matched, 'item')} to export columns by exact question text"
+            f"matched {plural(text_matched, 'item')} to export columns by exact question text"
         )
     return plan
 
@@ -553,34 +538,26 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
 # --------------------------------------------------------------------------- reading
 
 
-def read_export(
-    path: str | Path,
+def plan_export(
+    export: Export,
     instrument: Instrument,
+    mapping: Mapping | None = None,
     *,
-    format: str | None = None,
-    mapping: str | Path | Mapping | None = None,
-    include_partial: bool = False,
     organization: str | None = None,
     set_name: str | None = None,
 ) -> CanonicalTable:
-    """Read a survey-tool export into the canonical responses table of text.
+    """Step 4 for an export: its column plan, applied; the canonical table of text.
 
     Parameters
     ----------
-    path
-        The export: canonical CSV/XLSX, or a Qualtrics, SurveyMonkey, Google Forms,
-        Microsoft Forms or KoboToolbox export.
+    export
+        The export with its header rows understood (:func:`export_layout`).
     instrument
         The instrument the survey asked.
-    format
-        Force the format; detected from the header signature when None.
     mapping
-        A :class:`~surveyor.inputs.mapping.Mapping` or a ``mapping.yaml`` path connecting export
-        columns to items and to respondent id, organisation, set and wave. Without one,
-        columns are found by item id (a Kobo form built by surveyor) or by exactly the
-        item's text.
-    include_partial
-        Keep unfinished Qualtrics responses (excluded by default, with a note).
+        Connects export columns to items and to respondent id, organisation, set and
+        wave. Without one, columns are found by item id (a form built by surveyor) or by
+        exactly the item's text.
     organization, set_name
         Constant organisation or set for a single-set export; they override the mapping.
 
@@ -595,16 +572,9 @@ def read_export(
         Listing every problem found: columns the mapping names that the export lacks,
         ambiguous (duplicated) question texts, values outside a recode table, missing
         organisation or set.
-    SurveyorError
-        When the file cannot be read or is not of the forced format.
     """
     import pandas as pd
 
-    if isinstance(mapping, str | Path):
-        mapping = load_mapping(mapping, instrument)
-    if format is None and mapping is not None:
-        format = mapping.format
-    export = load_export(path, format, include_partial=include_partial)
     if not export.data:
         # Said before any column problem: with no rows left, the columns do not matter.
         raise ResponsesError(str(export.path), [no_responses_left(export.notes)],
@@ -705,8 +675,8 @@ def _fill_kobo(
                 ids[i] = uuids[i].strip()
         if blank:
             notes.append(
-                f"{_count(len(blank), 'submission')} without a respondent code "
-                f"({_rows_text(blank)}) use the submission's _uuid instead"
+                f"{plural(len(blank), 'submission')} without a respondent code "
+                f"({rows_text(blank)}) use the submission's _uuid instead"
             )
 
 

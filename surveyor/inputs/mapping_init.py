@@ -78,7 +78,7 @@ def propose_mapping(export: Export | str | Path, instrument: Instrument) -> Mapp
     header is the item id (a Kobo form built by surveyor) scores 1. Below 0.6 the item is
     left without a column for the consultant to fill in.
     """
-    from surveyor.inputs.exports import load_export
+    from surveyor.inputs.read import load_export
 
     if not hasattr(export, "keys"):
         export = load_export(export)

@@ -3,7 +3,7 @@
 LimeSurvey's "tab-separated-values format (*.txt)" survey structure has one row per survey
 setting (class ``S``, ``SL``), group (``G``), question (``Q``), subquestion (``SQ``) and
 answer option (``A``). The survey is built so that its response export reads with no
-mapping (:func:`surveyor.inputs.exports.read_export`):
+mapping (:func:`surveyor.inputs.read.read_export`):
 
 - the first group asks for the organisation and the set in short free text questions coded
   ``organization`` and ``set`` (LimeSurvey's own response id is the respondent id);

@@ -1,7 +1,7 @@
 """Qualtrics survey file (.qsf): an instrument as a survey a Qualtrics account imports.
 
 The survey is built so that its export reads with no mapping
-(:func:`surveyor.inputs.exports.read_export`):
+(:func:`surveyor.inputs.read.read_export`):
 
 - a first block asks for the organisation and the set in text entry questions whose export
   tags are ``organization`` and ``set`` (Qualtrics' own ``ResponseId`` is the respondent id);

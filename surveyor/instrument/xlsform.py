@@ -2,7 +2,7 @@
 
 The workbook has the standard ``survey``, ``choices`` and ``settings`` sheets. Its names
 are chosen so that a Kobo export of the responses reads with no mapping
-(:func:`surveyor.inputs.exports.read_export`):
+(:func:`surveyor.inputs.read.read_export`):
 
 - ``respondent_id``, ``organization`` and ``set`` are text fields at the top level;
 - each subscale is a ``begin_group`` named by the subscale id (``field-list``, so a

@@ -2,8 +2,9 @@
 
 Each module recognises its export (``recognise(grid)``) and reads it into a
 :class:`~surveyor.inputs.platforms.base.Layout` (``read(grid, include_partial)``);
-:mod:`surveyor.inputs.exports` asks :func:`recognise` after its own formats and calls
-:func:`reader`. ``spss`` reads binary .sav files (:func:`~surveyor.inputs.platforms.spss.is_sav`).
+:mod:`surveyor.inputs.recognise` asks :func:`recognise` after the core formats, and
+:mod:`surveyor.inputs.exports` calls :func:`reader`. ``spss`` reads binary .sav files
+(recognised by their first bytes in :mod:`surveyor.inputs.source`).
 """
 
 from __future__ import annotations

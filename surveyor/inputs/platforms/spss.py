@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from surveyor.errors import SurveyorError
-from surveyor.files import read_input
 from surveyor.inputs.limits import MAX_CELLS, MAX_COLUMNS
 from surveyor.inputs.mapping import norm
 from surveyor.inputs.platforms.base import (
@@ -35,19 +34,9 @@ from surveyor.inputs.platforms.base import (
     rows_text,
 )
 
-MAGIC = (b"$FL2", b"$FL3")
 ID_NAMES = ("responseid", "respondent_id", "respondentid", "respondent id")
 NOT_RESPONSES = {"1": "Survey Preview", "survey preview": "Survey Preview",
                  "2": "Survey Test", "survey test": "Survey Test"}
-
-
-def is_sav(path: str | Path) -> bool:
-    """Whether a file starts like an SPSS system file (read only its first bytes)."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(4) in MAGIC
-    except OSError:
-        return False
 
 
 def _text(value: Any) -> str:
@@ -73,9 +62,9 @@ def read_sav_grid(path: Path) -> list[list[str]]:
             f"{path}: is an SPSS .sav file, and reading one needs the optional pyreadstat "
             "package: pip install 'surveyor[spss]' (or export the responses as CSV)"
         ) from None
-    # The bounds every input keeps (inputs.limits): size first, then the table's shape
-    # from the header alone, before any data is read.
-    read_input(path, "give an SPSS .sav file")
+    # The bounds every input keeps (inputs.limits): the size was checked when the bytes
+    # were read (inputs.source); the table's shape from the header alone, before any
+    # data is read.
     try:
         _, head = pyreadstat.read_sav(str(path), metadataonly=True)
         if head.number_columns > MAX_COLUMNS or (
@@ -108,7 +97,7 @@ def read_sav_grid(path: Path) -> list[list[str]]:
 
 
 def recognise(grid: list[list[str]]) -> bool:
-    return False  # a .sav is recognised by its first bytes (is_sav), never from text
+    return False  # a .sav is recognised by its first bytes (inputs.source), never from text
 
 
 def read(grid: list[list[str]], include_partial: bool) -> Layout:

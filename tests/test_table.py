@@ -1,7 +1,8 @@
-"""Tests for surveyor.inputs.response_files: recognising, decoding and splitting a responses file.
+"""Steps 1 and 2 of the input stage (surveyor.inputs.source, surveyor.inputs.table):
+recognising a file's kind, decoding it and sniffing its delimiter.
 
 Whole files, with every message, are tested through ``read_responses`` in
-tests/test_responses.py; these pin the pieces the careful and the fast reader share.
+tests/test_responses.py; these pin the pieces the careful and the fast path share.
 """
 
 from __future__ import annotations
@@ -9,13 +10,8 @@ from __future__ import annotations
 import pytest
 
 from surveyor.errors import SurveyorError
-from surveyor.inputs.response_files import (
-    _decode,
-    _detect_format,
-    _sniff_delimiter,
-    column_key,
-    refuse_foreign_file,
-)
+from surveyor.inputs.source import open_source
+from surveyor.inputs.table import column_key, csv_text, sniff_delimiter
 
 
 @pytest.mark.parametrize(("start", "what"), [
@@ -25,12 +21,15 @@ def test_foreign_files_are_refused_by_name(tmp_path, start, what):
     path = tmp_path / "responses.csv"
     path.write_bytes(start + b"\0" * 32)
     with pytest.raises(SurveyorError, match=what):
-        refuse_foreign_file(path)
+        open_source(path, spss=False)
 
 
 def test_format_comes_from_the_content_not_the_name(tmp_path):
     path = tmp_path / "looks-like.xlsx"
-    assert _detect_format(path, b"respondent_id,organization,set\n")[0] == "csv"
+    path.write_bytes(b"respondent_id,organization,set\n")
+    source = open_source(path)
+    assert source.kind == "text"
+    assert "read as CSV" in str(source.notes[0])
 
 
 @pytest.mark.parametrize(("raw", "encoding"), [
@@ -39,16 +38,19 @@ def test_format_comes_from_the_content_not_the_name(tmp_path):
     ("id\té\n".encode("utf-16"), "utf-16"),
 ])
 def test_decoding_gives_utf8_bytes_for_the_parser(tmp_path, raw, encoding):
-    text, body, found, _ = _decode(tmp_path / "r.csv", raw)
-    assert found == encoding
-    assert body.decode("utf-8") == text and "é" in text
+    path = tmp_path / "r.csv"
+    path.write_bytes(raw)
+    source = open_source(path)
+    found, text = csv_text(source), source.decoded().text
+    assert found.encoding == encoding
+    assert found.body.decode("utf-8") == text and "é" in text
 
 
 @pytest.mark.parametrize(("sample", "delimiter"), [
     ("a,b,c\n1,2,3\n", ","), ("a;b;c\n1;2,5;3\n", ";"), ("a\tb\tc\n1\t2\t3\n", "\t"),
 ])
 def test_delimiter_is_sniffed_from_the_header(sample, delimiter):
-    assert _sniff_delimiter(sample) == delimiter
+    assert sniff_delimiter(sample) == delimiter
 
 
 def test_column_key_ignores_case_spaces_and_british_spelling():

@@ -1,27 +1,29 @@
-"""Responses files: read a CSV or Excel file of answers and check it against an instrument.
+"""Step 5 of the input stage: the one validator, a table of text to ``Responses``.
 
-``read_responses`` returns a :class:`Responses` holding one row per respondent with the raw
-scale codes, or raises :class:`~surveyor.errors.ResponsesError` listing every problem in the
-file at once (``row 14, column pe3: '7' is not on the scale 1-5 ...``), so a consultant can
-fix the file in one pass.
+Every format arrives here as a :class:`~surveyor.inputs.table.Table` of text cells under
+its column plan: the canonical table with the identity plan (its own headers, matched
+ignoring case, ``organisation`` accepted), an export with the plan its mapping or the
+automatic matching made (:mod:`surveyor.inputs.exports`). :func:`validate` returns a
+:class:`Responses` holding one row per respondent with the raw scale codes, or raises
+:class:`~surveyor.errors.ResponsesError` listing every problem at once (``row 14, column
+pe3: '7' is not on the scale 1-5 ...``), so a consultant can fix the file in one pass.
 
 Row numbers are the ones a consultant sees when the file is open in a spreadsheet: the
 header is row 1 and the first response row 2. In a CSV file a row is a *record*: a quoted
 value that spans several lines still counts as one row, as Excel shows it, so after such a
 value the numbers run behind a text editor's line numbers. In an .xlsx file they are the
-sheet's own row numbers, blank rows included.
+sheet's own row numbers, blank rows included; in an export, the export's.
 
-The work is vectorised so large exports stay fast: each column's distinct values are
-mapped to scale codes once, and problems are built only for the cells that have one. A
-plain, valid CSV file (no quotes, no blank or ragged rows, nothing to report but warnings)
-is read by ``surveyor.inputs.fast_csv`` instead, with the same result; anything else, and every
-error, comes from the careful reader here.
+The work is vectorised so large files stay fast: each column's distinct values are mapped
+to scale codes once, and problems are built only for the cells that have one. The rules
+themselves (names, scale values, column resolution) live in :mod:`surveyor.inputs.checks`,
+which :mod:`surveyor.inputs.fast_csv`, the same checks done faster on a plain CSV file,
+shares.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,20 +44,12 @@ from surveyor.inputs.checks import (
     rows_location,
     scale_lookup,
 )
-from surveyor.inputs.response_files import (
-    _csv_text,
-    _CsvText,
-    _detect_format,
-    _read_bytes,
-    _read_csv,
-    _read_xlsx,
-    _Table,
-)
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from surveyor.inputs.table import Table
     from surveyor.instrument.model import Instrument, Scale
 
 # Beyond this many row-level problems the rest are counted, not listed: a file coded on the
@@ -87,120 +81,33 @@ class Responses:
     has_wave: bool = False
 
 
-# --------------------------------------------------------------------------- reading
+# ------------------------------------------------------------------------ entry points
 
 
-def read_responses(path: str | Path, instrument: Instrument) -> Responses:
-    """Read a CSV or .xlsx responses file and check it against ``instrument``.
-
-    Parameters
-    ----------
-    path
-        A CSV file (UTF-8 with or without BOM, or Windows-1252; delimiter ``,``, ``;`` or
-        tab, detected) or an .xlsx workbook (first sheet). Columns ``respondent_id``,
-        ``organization`` (or ``organisation``), ``set``, optionally ``wave``, then one per
-        item id; names match ignoring case and surrounding spaces.
-    instrument
-        The instrument whose items and response scale the file must follow.
-
-    Returns
-    -------
-    Responses
-        The responses with their row numbers, the file's sha256, and any warnings (ignored
-        columns, skipped empty rows, names differing only in case or spacing, respondents
-        who answered no item).
-
-    Raises
-    ------
-    ResponsesError
-        Listing every problem found, each with its row and column.
-    SurveyorError
-        When the file is missing, a folder, unreadable, or not a CSV or .xlsx file.
-
-    Notes
-    -----
-    A value is a scale code (``4``, ``" 4 "``, ``4.0``), a scale label in any case and
-    spacing (``strongly  agree``), or empty or one of the scale's ``missing`` options,
-    both read as unanswered (NaN). ``NA`` and similar texts are errors, never silently
-    missing. A respondent id may repeat only across waves.
-    """
-    path = Path(path)
-    raw = _read_bytes(path)
-    digest = hashlib.sha256(raw).hexdigest()
-    fmt, notes = _detect_format(path, raw)
-    if fmt == "xlsx":
-        table = _read_xlsx(path, raw)
-    else:
-        source = _csv_text(path, raw)
-        fast = _read_plain_csv(source, instrument)
-        if fast is not None:
-            frame, found = fast
-            return _responses(path, frame, notes + found, digest, fmt, source.encoding, [])
-        table = _read_csv(path, source, instrument)
-    problems = notes + table.problems
-    if table.cells is None:
-        problems.append(Problem("", "the file is empty; export the responses again"))
-        raise ResponsesError(str(path), problems)
-    return _validated(path, table, instrument, problems, digest, fmt)
-
-
-def responses_from_table(table, instrument: Instrument, source: str | Path) -> Responses:
-    """Validate a survey-tool export already turned into the canonical table.
-
-    Parameters
-    ----------
-    table
-        A ``surveyor.inputs.exports.CanonicalTable``: text cells under canonical column names,
-        each row's number in the export, and the export header each column came from.
-    instrument
-        The instrument the answers must follow.
-    source
-        The export file, for its sha256 and for messages.
-
-    Returns
-    -------
-    Responses
-        As ``read_responses``; messages name the export's own column, e.g.
-        ``row 5, column 'Q5_1' (a1)``.
-    """
-    import numpy as np
-
-    path = Path(source)
-    digest = hashlib.sha256(_read_bytes(path)).hexdigest()
-    header = [str(c) for c in table.frame.columns]
-    cells = table.frame.copy()
-    cells.columns = range(len(header))
-    grid = _Table(header, cells, np.asarray(table.rows, dtype=np.int64), len(header), None, [])
-    from surveyor.inputs.formats import no_responses_left, reading_notes
-
-    problems: list[Problem] = [Problem("", note, severity="warning") for note in table.notes]
-    notes = reading_notes(table.format, table.notes)
-    if cells.empty:
-        raise ResponsesError(str(path), [*problems, no_responses_left(table.notes)],
-                             notes=notes)
-    try:
-        return _validated(path, grid, instrument, problems, digest, table.format, table.columns)
-    except ResponsesError as exc:
-        raise ResponsesError(str(path), exc.problems, notes=notes) from None
-
-
-def _validated(
+def validate(
     path: Path,
-    table: _Table,
+    table: Table,
     instrument: Instrument,
     problems: list[Problem],
     digest: str,
     fmt: str,
     export_columns: dict[str, str] | None = None,
 ) -> Responses:
-    """Validate a grid; raise with every problem, or return the Responses."""
+    """Validate a table under its column plan; raise with every problem, or return the
+    Responses.
+
+    ``problems`` holds what earlier steps found (decoding warnings, notes); the canonical
+    table's plan is its own header (:func:`surveyor.inputs.checks.resolve_columns`), an
+    export's columns carry canonical names and ``export_columns`` names the export header
+    each came from, for the messages.
+    """
     frame, skipped = _validate(table, instrument, problems)
     if export_columns is not None:
         problems = [_export_column(p, export_columns) for p in problems]
-    return _responses(path, frame, problems, digest, fmt, table.encoding, skipped)
+    return responses(path, frame, problems, digest, fmt, table.encoding, skipped)
 
 
-def _responses(
+def responses(
     path: Path,
     frame: pd.DataFrame,
     problems: list[Problem],
@@ -224,15 +131,44 @@ def _responses(
     )
 
 
-def _read_plain_csv(
-    source: _CsvText, instrument: Instrument
-) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """The fast reader's frame and problems, or None when the careful reader must run."""
-    from surveyor.inputs.fast_csv import read_plain
+def validate_export(table, instrument: Instrument, path: Path, digest: str) -> Responses:
+    """Validate a survey-tool export already turned into the canonical table by its plan.
 
-    if source.leading != 0:
-        return None
-    return read_plain(source.body, source.delimiter, instrument, list(source.problems))
+    Parameters
+    ----------
+    table
+        A ``surveyor.inputs.exports.CanonicalTable``: text cells under canonical column names,
+        each row's number in the export, and the export header each column came from.
+    instrument
+        The instrument the answers must follow.
+    path, digest
+        The export file, for messages, and its sha256.
+
+    Returns
+    -------
+    Responses
+        As :func:`validate`; messages name the export's own column, e.g.
+        ``row 5, column 'Q5_1' (a1)``.
+    """
+    import numpy as np
+
+    from surveyor.inputs.formats import no_responses_left, reading_notes
+    from surveyor.inputs.table import Table
+
+    header = [str(c) for c in table.frame.columns]
+    cells = table.frame.copy()
+    cells.columns = range(len(header))
+    grid = Table(header, cells, np.asarray(table.rows, dtype=np.int64), len(header), None, [])
+
+    problems: list[Problem] = [Problem("", note, severity="warning") for note in table.notes]
+    notes = reading_notes(table.format, table.notes)
+    if cells.empty:
+        raise ResponsesError(str(path), [*problems, no_responses_left(table.notes)],
+                             notes=notes)
+    try:
+        return validate(path, grid, instrument, problems, digest, table.format, table.columns)
+    except ResponsesError as exc:
+        raise ResponsesError(str(path), exc.problems, notes=notes) from None
 
 
 def _export_column(problem: Problem, columns: dict[str, str]) -> Problem:
@@ -261,7 +197,7 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _validate(
-    table: _Table, instrument: Instrument, problems: list[Problem]
+    table: Table, instrument: Instrument, problems: list[Problem]
 ) -> tuple[pd.DataFrame, list[int]]:
     """Check the grid; append problems; return the frame and the skipped empty rows."""
     import numpy as np
