@@ -44,11 +44,15 @@ def round_half_away(values, decimals):
 
     x = np.asarray(values, dtype=float)
     scale = np.power(10.0, np.asarray(decimals, dtype=float))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         y = np.abs(x) * scale
         whole = np.floor(y)
         up = (y - whole) >= 0.5 - TIE_TOLERANCE
-        out = np.where(np.isfinite(x), np.copysign((whole + up) / scale, x), x) + 0.0
+        rounded = np.copysign((whole + up) / scale, x)
+        # From 2**52 units of the last decimal up, a float has no fraction left to round
+        # (and |x| * scale may overflow): such values are already what they print as.
+        exact = ~np.isfinite(x) | ~(y < 2.0**52)
+        out = np.where(exact, x, rounded) + 0.0
     return out if out.ndim else float(out)
 
 
