@@ -82,8 +82,6 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
         self.min_n = data.result.suppression.min_group_size
         self.palette = brand.palette()
         self.t = brand.text
-        # Whether the current page of subscales has drawn the answer bars' key yet.
-        self.page_has_key = False
 
     @property
     def org_key(self) -> GroupKey:
@@ -169,6 +167,7 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
             profile=self.profile(),
             picture=self.picture(),
             subscales=subscales,
+            subscales_intro=self.subscales_intro(subscales),
             questions=questions,
             questions_intro=questions_intro,
             about=self.about(),
