@@ -185,7 +185,9 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
 def contents_of(context: ReportContext) -> tuple[ContentsEntry, ...]:
     """The programme overview's table of contents, from the sections it will print."""
     s = context.strings
-    entries = [ContentsEntry("results", s["results"]),
+    entries = [ContentsEntry(context.since.anchor, context.since.title)] if (
+        context.since is not None) else []
+    entries += [ContentsEntry("results", s["results"]),
                ContentsEntry("profile", s["profile"], 2)]
     if context.picture is not None:
         entries.append(ContentsEntry("picture", s["picture"], 2))
