@@ -214,8 +214,9 @@ def test_reference_marks_only_where_reportable(programme):
 def test_aggregation_caveat_is_one_plain_sentence(programme_contexts):
     (ctx,) = by_kind(programme_contexts, "organization", "North")
     # Only the 4 shown sets count: the ICCs rest on them alone (disclosure, rule 1).
-    assert ctx.caveat == ("With 4 sets with results, how much sets truly differ cannot be "
-                          "estimated: read differences between sets with care.")
+    assert ctx.caveat == ("With only 4 sets with results in the programme, how much sets "
+                          "truly differ cannot be estimated: read differences between sets "
+                          "with care.")
     assert "ICC" not in render(ctx)
 
 
@@ -505,3 +506,30 @@ def test_roster_sizes_on_the_cover(programme):
     assert "Date of the data" not in facts  # no date given: none printed
     south = build_context(data, specs["South"], Brand(), DATE)  # not in the roster
     assert {f.label: f.value for f in south.cover.facts}["Responses"] == "16"
+
+
+def test_question_reasons_and_glance_never_claim_more_than_the_interval(programme_contexts):
+    """A question prompted by a high or low average says when the interval reaches the next
+    band (the heading then reads "somewhere between"), and the glance's leaning words
+    follow the same rule: "leans" where the interval reaches another band."""
+    checked = 0
+    for spec, ctx in programme_contexts.items():
+        if spec.kind != "set":
+            continue
+        sections = {s.anchor.removeprefix("subscale-"): s for s in ctx.subscales}
+        for question in ctx.questions:
+            if "band" not in question.reason:
+                continue
+            section = sections[question.subscale]
+            spans = section.band_label.startswith("Somewhere between")
+            assert ("its interval reaching" in question.reason) == spans, question.reason
+            checked += 1
+        for line in ctx.glance:
+            for sub in FLAGSHIP.subscales:
+                section = sections[sub.id]
+                name = sub.name.lower()
+                for verb in ("leans", "reads as"):
+                    if f"{name} {verb} " in line.lower():
+                        spans = section.band_label.startswith("Somewhere between")
+                        assert (verb == "leans") == spans, (line, section.band_label)
+    assert checked

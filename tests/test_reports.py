@@ -737,15 +737,19 @@ def test_a_bad_data_date_is_a_clear_error(tmp_path):
     assert "'12/03/2025' is not a date; write it as YYYY-MM-DD" in result.output
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    """The shipped example programme, rendered as a consultant would."""
-    out = tmp_path_factory.mktemp("example") / "out"
-    result = CliRunner().invoke(cli, ["score", str(ROOT / "examples" / "responses.csv"),
+def render_example(out: Path, csv: str, *args: str) -> SimpleNamespace:
+    """Score a shipped example as a consultant would; its output and report list."""
+    result = CliRunner().invoke(cli, ["score", str(ROOT / "examples" / csv), *args,
                                       "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return SimpleNamespace(out=out, output=result.output, reports=manifest["reports"])
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The shipped example programme, rendered as a consultant would."""
+    return render_example(tmp_path_factory.mktemp("example") / "out", "responses.csv")
 
 
 def test_example_reports_are_short(example):
@@ -753,6 +757,68 @@ def test_example_reports_are_short(example):
     for entry in example.reports:
         pages = len(PdfReader(example.out / "reports" / entry["path"]).pages)
         assert pages <= limits.get(entry["kind"], 8), (entry["path"], pages)
+
+
+@pytest.fixture(scope="module")
+def waves_example(tmp_path_factory):
+    """The shipped three-wave example, rendered with its "Since" sections."""
+    return render_example(tmp_path_factory.mktemp("waves") / "out", "waves.csv",
+                          "--waves", "Autumn 2026,Winter 2027,Spring 2027")
+
+
+def test_waves_example_reports_are_short(waves_example):
+    """The "Since" section must not push a report past its limit."""
+    limits = {"set": 6, "organization": 8, "programme": 12}
+    kinds = set()
+    for entry in waves_example.reports:
+        pages = pdf_pages(waves_example.out / "reports" / entry["path"])
+        assert len(pages) <= limits.get(entry["kind"], 8), (entry["path"], len(pages))
+        if entry["kind"] != "technical":
+            assert "Since Winter 2027" in " ".join(pages), entry["path"]
+        kinds.add(entry["kind"])
+    assert {"set", "organization", "programme"} <= kinds
+
+
+def _glance(pages: tuple[str, ...]) -> str:
+    text = " ".join(" ".join(pages[:2]).split())
+    return text[text.index("At a glance"):text.index("The report closes")]
+
+
+def test_example_glance_quotes_only_statements_the_report_shows(example):
+    """With statements withheld, the glance still names where the subscales lean, and it
+    never quotes a statement whose answers the report withholds."""
+    import re
+
+    leaning = 0
+    for entry in example.reports:
+        if entry["kind"] != "set":
+            continue
+        pages = pdf_pages(example.out / "reports" / entry["path"])
+        glance = _glance(pages)
+        shown = " ".join(" ".join(pages[2:]).split())
+        quoted = re.findall("\u201c(.+?)\u201d", glance)
+        if "Most agreed with" in glance:
+            for statement in quoted:
+                assert statement[:30] in shown, (entry["path"], statement)
+        else:
+            assert not quoted, entry["path"]
+            assert "subscale results are the detail to discuss" in glance, entry["path"]
+            leaning += 1
+    assert leaning  # the example has set reports whose statements are all withheld
+
+
+def test_example_reports_say_each_caveat_once(example, waves_example):
+    """Why a heading names two bands and why statements are withheld: once per report,
+    not under every subscale."""
+    for run_ in (example, waves_example):
+        for entry in run_.reports:
+            if entry["kind"] == "technical":
+                continue
+            text = " ".join(" ".join(pdf_pages(run_.out / "reports" / entry["path"])).split())
+            assert "The interval is too wide to say which" not in text
+            assert text.count("its interval reaches both") <= 1, entry["path"]
+            assert text.count("The answers to each statement are not shown") <= 1
+            assert "likely between" not in text, entry["path"]
 
 
 def test_example_set_reports_name_every_subscale_early_and_carry_no_statistics(example):

@@ -182,8 +182,10 @@ def validate(responses: Path, instrument: str, waves: str | None, wave: str | No
               help="With --executor dask: how long to wait for the scheduler and its first "
                    "worker (raise it for a cluster that is still starting).")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
-              help="Date of the data for report covers [default: none; never the file's "
-                   "modification time, which changes when the file is copied].")
+              help="Date of the data for report covers [default: the latest submission "
+                   "date a survey-tool export carries (Qualtrics RecordedDate, Google Forms "
+                   "Timestamp...), else none; never the file's modification time, which "
+                   "changes when the file is copied].")
 @click.option("--roster", type=click.Path(path_type=Path), default=None,
               help="CSV of set sizes (organization,set,members): covers then say "
                    "'6 of 8 members'.")
@@ -245,6 +247,13 @@ def score(
             waves=waves, wave=wave, paired=paired, **_reader_options(**reader),
         )
         _echo_source(result.responses)
+        # The cover's date: --data-date, else the latest submission the export carries,
+        # else none (never the file's modification time).
+        if not data_date and result.responses.data_date:
+            data_date = result.responses.data_date
+            click.echo(f"Date of the data: {data_date} (the latest "
+                       f"'{printable(result.responses.data_date_column)}' in the export; "
+                       "--data-date sets another)", err=True)
         if sizes:
             from surveyor.inputs.roster import check_roster
 

@@ -58,6 +58,7 @@ from surveyor.inputs.mapping import (
 )
 from surveyor.inputs.platforms.base import plural, rows_text
 from surveyor.inputs.recognise import detect_grid_format
+from surveyor.inputs.submitted import latest_submission
 from surveyor.inputs.table import refuse_wide
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ class CanonicalTable:
     columns: dict[str, str]
     format: str
     notes: list[str] = field(default_factory=list)
+    # The latest submission date among the rows kept (YYYY-MM-DD) and its column, or "".
+    data_date: str = ""
+    data_date_column: str = ""
 
 
 @dataclass
@@ -635,12 +639,15 @@ def plan_export(
     if any(p.severity == "error" for p in problems):
         raise ResponsesError(str(export.path), problems[:MAX_PROBLEMS],
                              notes=reading_notes(export.format, notes))
+    data_date, date_column = latest_submission(export.keys, export.data, export.format)
     return CanonicalTable(
         frame=pd.DataFrame(frame, dtype=object, columns=list(frame)),
         rows=list(export.rows),
         columns={name: export.keys[index] for name, index in plan.columns.items()},
         format=export.format,
         notes=notes,
+        data_date=data_date,
+        data_date_column=date_column,
     )
 
 

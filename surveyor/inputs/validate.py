@@ -79,6 +79,10 @@ class Responses:
     warnings: list[Problem] = field(default_factory=list)
     skipped_rows: list[int] = field(default_factory=list)
     has_wave: bool = False
+    # The latest submission date an export carries (YYYY-MM-DD) and the column it came
+    # from (surveyor.inputs.submitted); empty for a canonical file.
+    data_date: str = ""
+    data_date_column: str = ""
 
 
 # ------------------------------------------------------------------------ entry points
@@ -166,9 +170,13 @@ def validate_export(table, instrument: Instrument, path: Path, digest: str) -> R
         raise ResponsesError(str(path), [*problems, no_responses_left(table.notes)],
                              notes=notes)
     try:
-        return validate(path, grid, instrument, problems, digest, table.format, table.columns)
+        validated = validate(path, grid, instrument, problems, digest, table.format,
+                             table.columns)
     except ResponsesError as exc:
         raise ResponsesError(str(path), exc.problems, notes=notes) from None
+    validated.data_date = table.data_date
+    validated.data_date_column = table.data_date_column
+    return validated
 
 
 def _export_column(problem: Problem, columns: dict[str, str]) -> Problem:

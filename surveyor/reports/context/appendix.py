@@ -35,8 +35,8 @@ class AppendixMixin:
             name = names.get(q.subscale, "")
             text = q.text
             reason = {
-                "high": f"Prompted by: {name}, an average in its higher band",
-                "low": f"Prompted by: {name}, an average in its lower band",
+                "high": f"Prompted by: {name}, {self.leaning(q.subscale, 'higher')}",
+                "low": f"Prompted by: {name}, {self.leaning(q.subscale, 'lower')}",
                 "agreement": (f"Prompted by: differing views on {name.lower()}" if name
                               else "About how the set handles differing views"),
                 "always": f"About: {name}" if name else "",
@@ -47,6 +47,18 @@ class AppendixMixin:
                         if " on this." in text else f"On {name.lower()}: {text}")
             out.append(ReflectiveQuestion(text, q.subscale, reason))
         return out
+
+    def leaning(self, subscale: str, word: str) -> str:
+        """Why a high or low question was chosen, never claiming more than the interval:
+        "an average in its lower band", or, when the interval reaches the next band,
+        "an average in its lower band, its interval reaching mid-range"."""
+        sub = next(s for s in self.instrument.subscales if s.id == subscale)
+        span = self.interval_bands(sub, self.data.cell(self.key, subscale))
+        reason = f"an average in its {word} band"
+        if span is not None:
+            other = span[1] if word == "lower" else span[0]
+            reason += f", its interval reaching {other}"
+        return reason
 
     def organization_questions(self) -> list[ReflectiveQuestion]:
         """Questions for the sponsor, chosen from the organisation's (or programme's) own
@@ -75,10 +87,13 @@ class AppendixMixin:
                 differ[0].id, f"Prompted by: {noun} that stand apart on {names}"))
         for sub, level in banded[:2]:
             word = "higher" if level == "high" else "lower"
+            # "reads as" only when the interval stays in the band; else "leans".
+            verb = ("reads as" if self.interval_bands(sub, self.data.cell(self.key, sub.id))
+                    is None else "leans")
             chosen.append(ReflectiveQuestion(
-                f"{sub.name} reads as {word} here. What might the way things are organised "
+                f"{sub.name} {verb} {word} here. What might the way things are organised "
                 "be doing to produce that, and what would change it?",
-                sub.id, f"Prompted by: {sub.name}, in its {word} band"))
+                sub.id, f"Prompted by: {sub.name}, {self.leaning(sub.id, word)}"))
         for text in self.instrument.organization_questions:
             if len(chosen) >= 5:
                 break

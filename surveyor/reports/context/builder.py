@@ -82,8 +82,6 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
         self.min_n = data.result.suppression.min_group_size
         self.palette = brand.palette()
         self.t = brand.text
-        # Whether the current page of subscales has drawn the answer bars' key yet.
-        self.page_has_key = False
 
     @property
     def org_key(self) -> GroupKey:
@@ -169,6 +167,7 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
             profile=self.profile(),
             picture=self.picture(),
             subscales=subscales,
+            subscales_intro=self.subscales_intro(subscales),
             questions=questions,
             questions_intro=questions_intro,
             about=self.about(),
@@ -186,7 +185,9 @@ class _Builder(SectionsMixin, GlanceMixin, ComparisonsMixin, AppendixMixin):
 def contents_of(context: ReportContext) -> tuple[ContentsEntry, ...]:
     """The programme overview's table of contents, from the sections it will print."""
     s = context.strings
-    entries = [ContentsEntry("results", s["results"]),
+    entries = [ContentsEntry(context.since.anchor, context.since.title)] if (
+        context.since is not None) else []
+    entries += [ContentsEntry("results", s["results"]),
                ContentsEntry("profile", s["profile"], 2)]
     if context.picture is not None:
         entries.append(ContentsEntry("picture", s["picture"], 2))

@@ -213,6 +213,9 @@ class ReportContext:
         Programme overview: every set of every organisation.
     subscales
         Each subscale: a few sentences and the answers to each statement.
+    subscales_intro
+        Said once before the subscales instead of under each: why a heading names two
+        bands, which subscales' statements are withheld.
     questions, questions_intro
         Reflective questions (set) or questions for the sponsor, chosen from the pattern.
     actions
@@ -253,6 +256,7 @@ class ReportContext:
     set_heatmaps: tuple[Figure, ...] = ()
     caveat: str = ""
     since: ChangeSection | None = None
+    subscales_intro: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         """The template variables (a shallow mapping of the fields)."""

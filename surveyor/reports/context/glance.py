@@ -7,7 +7,8 @@ Every sentence rests on a rule a reader can check in the report itself:
 - views "differ" only where agreement could be judged (enough complete answers) and was
   found divergent or mixed;
 - the statements most and least agreed with are counted as ticked, over the statements
-  the report shows.
+  the report shows; when it shows none, the subscales whose averages fall in their top or
+  bottom band are named instead ("leans" where the interval reaches another band).
 
 Every subscale is named in the first sentence, so a reader meets them all on page one.
 """
@@ -17,8 +18,16 @@ from __future__ import annotations
 import math
 
 from surveyor.numbers.anonymity import PROGRAMME, GroupKey
+from surveyor.typeset.environment import fmt
 
-from .common import ICC_MIN_SETS, ORGANIZATION, PROGRAMME_KIND, SET, bounded
+from .common import (
+    ICC_MIN_SETS,
+    MEAN_DECIMALS,
+    ORGANIZATION,
+    PROGRAMME_KIND,
+    SET,
+    bounded,
+)
 
 
 def listing(names: list[str]) -> str:
@@ -49,7 +58,9 @@ class GlanceMixin:
             sentences.append(self.sets_apart())
         else:
             sentences = [self.against_middle(), self.sets_apart()]
-        statements = self.most_and_least()
+        # The statements most and least agreed with; when none can be shown, where the
+        # subscale averages lean instead (never a pointer to a withheld statement).
+        statements = self.most_and_least() or self.leanings()
         if statements:
             sentences.append(statements)
         if questions:
@@ -100,7 +111,7 @@ class GlanceMixin:
 
     def views(self) -> str:
         """Where views in the set differ, and where they could not be judged."""
-        differ, alike, unjudged = [], [], []
+        differ, mixed, alike, unjudged = [], [], [], []
         for sub in self.instrument.subscales:
             row = self.data.cell(self.key, sub.id)
             if row is None:
@@ -108,17 +119,22 @@ class GlanceMixin:
             name = sub.name.lower()
             if not self.agreement_shown(row, sub.id):
                 unjudged.append(name)
-            elif row["agreement"] in ("divergent", "mixed"):
+            elif row["agreement"] == "divergent":
                 differ.append(name)
+            elif row["agreement"] == "mixed":
+                mixed.append(name)
             else:
                 alike.append(name)
+        # The same words as each subscale's agreement label: "differ", "mixed", "alike".
         parts = []
         if differ:
-            parts.append(f"Views in the set differ on {listing(differ)}")
+            parts.append(f"views in the set differ on {listing(differ)}")
+        if mixed:
+            parts.append(f"the picture is mixed on {listing(mixed)}")
         if alike:
-            parts.append(("members see " if differ else "Members see ") + listing(alike)
-                         + " alike")
+            parts.append(f"members see {listing(alike)} alike")
         text = "; ".join(parts) + ("." if parts else "")
+        text = text[:1].upper() + text[1:]
         if unjudged:
             text += (" " if text else "") + ("There are not enough complete answers to judge "
                                              f"how alike views are on {listing(unjudged)}.")
@@ -207,13 +223,51 @@ class GlanceMixin:
         return (f"Most agreed with: \u201c{best[3].text}\u201d ({share(best)}). "
                 f"Least agreed with: \u201c{worst[3].text}\u201d ({share(worst)}).")
 
+    def leanings(self) -> str:
+        """The subscales whose averages fall in their top or bottom band, the clearest
+        first, for a report whose statements are withheld: "lean" where the interval
+        reaches another band, "read as" where it stays within."""
+        from surveyor.reports.questions import HIGH, LOW, level_of
+
+        mid = self.scale.midpoint
+        found, shown = [], []
+        for sub in self.instrument.subscales:
+            row = self.data.cell(self.key, sub.id)
+            if row is None:
+                continue
+            shown.append((row["mean"], sub))
+            level = level_of(sub, row["mean"])
+            if level in (HIGH, LOW):
+                found.append((-abs(row["mean"] - mid), sub, level, row))
+        closing = (" The answers to single statements cannot be shown here, so these "
+                   "subscale results are the detail to discuss.")
+        if not found:
+            if len(shown) < 2:
+                return ""
+            shown.sort(key=lambda entry: entry[0])
+            (low, lowest), (high, highest) = shown[0], shown[-1]
+            return ("No subscale's average falls in its top or bottom band; the highest is "
+                    f"{highest.name.lower()} ({fmt(high, MEAN_DECIMALS)}), the lowest "
+                    f"{lowest.name.lower()} ({fmt(low, MEAN_DECIMALS)})." + closing)
+        found.sort(key=lambda entry: entry[0])
+        parts = []
+        for _, sub, level, row in found[:3]:
+            verb = "leans" if self.interval_bands(sub, row) is not None else "reads as"
+            word = "higher" if level == HIGH else "lower"
+            parts.append(f"{sub.name.lower()} {verb} {word} "
+                         f"({fmt(row['mean'], MEAN_DECIMALS)})")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:] + "." + closing
+
     def caveat(self) -> str:
         """The aggregation caveat as one plain sentence (organisation and programme)."""
         # The ICCs rest on the shown sets only (surveyor.numbers.disclosure, rule 1).
         n_sets = sum(1 for key in self.data.counts if key.level == SET)
         if n_sets < ICC_MIN_SETS:
-            return (f"With {plural(n_sets, 'set')} with results, how much sets truly "
-                    "differ cannot be estimated: read differences between sets with care.")
+            # Counted over the programme (the estimate pools every shown set), so say so.
+            return (f"With only {plural(n_sets, 'set')} with results in the programme, how "
+                    "much sets truly differ cannot be estimated: read differences between "
+                    "sets with care.")
         little = []
         for rel in self.result.reliability.to_dict("records"):
             icc2 = rel["icc2"]

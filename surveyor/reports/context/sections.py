@@ -32,6 +32,7 @@ from .contract import (
     Footer,
     SubscaleSection,
 )
+from .glance import listing
 
 # Below this many respondents an answer is shown as a count ("2 of 6"), not a percentage.
 COUNTS_BELOW = 10
@@ -199,7 +200,7 @@ class SectionsMixin:
         headline = (
             f"Average {fmt(row['mean'], MEAN_DECIMALS)} on the {self.scale.min} to "
             f"{self.scale.max} scale, "
-            f"likely between {_interval(row, self.scale.min, self.scale.max)}; from {n} "
+            f"likely from {_interval(row, self.scale.min, self.scale.max)}; from {n} "
             f"{'person' if n == 1 else 'people'}."
         )
         refs = self.references(sub.id)
@@ -209,11 +210,8 @@ class SectionsMixin:
                 f"the {name.lower()} ({fmt(value, MEAN_DECIMALS)}): {self.standing(row, value)}"
                 for name, value in refs.items()) + "."
         agreement = self.agreement(row, sub) if self.spec.kind == SET else None
-        # Subscales print two to a page: the first chart of each pair carries the key.
-        if self.instrument.subscales.index(sub) % 2 == 0:
-            self.page_has_key = False
-        distribution, omitted = self.distribution(sub, not self.page_has_key)
-        self.page_has_key = self.page_has_key or distribution is not None
+        # Subscales flow, so any chart may open a page: each carries its key.
+        distribution, omitted = self.distribution(sub)
         band_label, band_text = self.band_reading(sub, row, agreement, distribution is not None)
         return SubscaleSection(
             anchor, sub.name, sub.description, True,
@@ -221,6 +219,38 @@ class SectionsMixin:
             band_label=band_label, band_text=band_text,
             agreement=agreement, distribution=distribution, omitted=omitted,
         )
+
+    def interval_bands(self, sub: Subscale, row: dict) -> tuple[str, str] | None:
+        """The labels of the bands at the two ends of the interval (cut at the scale's
+        ends), lower case, when they differ; ``None`` when the interval stays in one."""
+        cut = bounded(row, self.scale.min, self.scale.max)
+        if cut is None:
+            return None
+        first, last = sub.band_for(cut[0]), sub.band_for(cut[1])
+        if first is last or first is None or last is None:
+            return None
+        return first.label.lower(), last.label.lower()
+
+    def subscales_intro(self, sections: tuple[SubscaleSection, ...]) -> tuple[str, ...]:
+        """What would otherwise repeat under each subscale, said once: why a heading names
+        two bands, and which subscales' statements are withheld and why."""
+        out = []
+        if any(s.shown and s.band_label.startswith("Somewhere between") for s in sections):
+            out.append("Where a subscale's heading names two bands (\u201csomewhere "
+                       "between\u201d), its interval reaches both: the group is too small "
+                       "to say which.")
+        withheld = [s.name for s in sections
+                    if s.shown and s.distribution is None and not s.omitted]
+        if withheld:
+            reason = ("too few people answered some of them here, and showing them would "
+                      "reveal the scores of the few who answered only some.")
+            if len(withheld) == len(sections):
+                out.append("The answers to each statement are not shown in this report: "
+                           + reason)
+            else:
+                out.append("The answers to each statement are not shown for "
+                           f"{listing([n.lower() for n in withheld])}: " + reason)
+        return tuple(out)
 
     def band_reading(self, sub: Subscale, row: dict, agreement: Agreement | None,
                      with_items: bool = True) -> tuple[str, str]:
@@ -232,14 +262,13 @@ class SectionsMixin:
         band = sub.band_for(row["mean"])
         if band is None:
             return "", ""
-        cut = bounded(row, self.scale.min, self.scale.max)
-        if cut is not None:
-            first, last = sub.band_for(cut[0]), sub.band_for(cut[1])
-            if first is not last and first is not None and last is not None:
-                return (f"Somewhere between {first.label.lower()} and {last.label.lower()}",
-                        "The interval is too wide to say which"
-                        + (": the answers to each statement below show where people stand."
-                           if with_items else "."))
+        span = self.interval_bands(sub, row)
+        if span is not None:
+            # The heading says it; the section's opening says once why (the interval
+            # is too wide), so no subscale repeats it.
+            return (f"Somewhere between {span[0]} and {span[1]}",
+                    "The answers to each statement below show where people stand."
+                    if with_items else "")
         if agreement is not None and agreement.key == "divergent":
             return (band.label, "Members see this differently, so the average hides a "
                                 "spread of views" + (": the answers below show how."
@@ -289,11 +318,9 @@ class SectionsMixin:
         counted = self.item_counts(sub)
         hidden = len(items) - len(counted)
         omitted = []
-        if hidden == len(items):
-            omitted.append("The answers to these statements are not shown: too few people "
-                           "answered them here, or they would reveal the scores of the few who "
-                           "answered only some of them.")
-        elif hidden:
+        # Every statement withheld: said once for all such subscales in the section's
+        # opening (``subscales_intro``), not under each.
+        if hidden and hidden < len(items):
             what = "statement is" if hidden == 1 else "statements are"
             omitted.append(f"{hidden} {what} not shown: answered by fewer than {self.min_n} "
                            "people here.")
