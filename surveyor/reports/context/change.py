@@ -73,8 +73,17 @@ class ChangeSection:
     notes: tuple[str, ...] = ()
 
 
+def _num(value: float, places: int) -> str:
+    """A published figure printed to ``places`` (rounded as groups.csv rounds)."""
+    from surveyor.numbers.rounding import round_value
+
+    return f"{round_value(value, places):.{places}f}"
+
+
 def _signed(value: float, places: int = 2) -> str:
-    text = f"{value:+.{places}f}"
+    from surveyor.numbers.rounding import round_value
+
+    text = f"{round_value(value, places):+.{places}f}"
     zero = text[1:].strip("0.") == ""
     return ("+" if zero else text[0]).replace("-", MINUS) + text[1:]
 
@@ -152,6 +161,13 @@ def change_section(builder) -> ChangeSection | None:
     key, subscales = builder.key, builder.instrument.subscales
     paired = run.design == "paired"
 
+    # One precision per page: the fewest decimals any change this section prints is
+    # published to (a set's one decimal beside its organisation's two prints both at one).
+    page_places = min(
+        (_places(row, builder.min_n) for k in _section_keys(builder, changes)
+         for sub in subscales if (row := changes.row(k, sub.id)) is not None and row["shown"]),
+        default=2,
+    )
     chart_rows, table_rows, clear = [], [], []
     for sub in subscales:
         row = changes.row(key, sub.id)
@@ -167,13 +183,13 @@ def change_section(builder) -> ChangeSection | None:
         else:
             before = changes.point(previous, key, sub.id)
             after = changes.point(latest, key, sub.id)
-        places = _places(row, builder.min_n)
+        places = page_places
         interval = _interval(row["ci_low"], row["ci_high"], places)
         text = _signed(row["change"], places) + (f" ({interval})" if interval else "")
         chart_rows.append(ChangeRow(sub.name, before, after, change=text))
         said = verdict(row, previous)
-        table_rows.append((sub.name, f"{row['mean_from']:.{places}f}",
-                           f"{row['mean_to']:.{places}f}", said))
+        table_rows.append((sub.name, _num(row["mean_from"], places),
+                           _num(row["mean_to"], places), said))
         if said != "no clear change":
             clear.append((_clearness(row), sub.name, said, row, places))
 
@@ -190,10 +206,10 @@ def change_section(builder) -> ChangeSection | None:
     intro = [f"Each subscale's mean for {group} in {previous} and in {latest}, over {who}."]
     if clear:
         _, name, said, row, places = max(clear, key=lambda c: (c[0], c[1]))
-        intro.append(f"The clearest change: {name}, {said} ({row['mean_from']:.{places}f} "
-                     f"then {row['mean_to']:.{places}f}).")
+        intro.append(f"The clearest change: {name}, {said} ({_num(row['mean_from'], places)} "
+                     f"then {_num(row['mean_to'], places)}).")
         headline = (f"Since {previous}, the clearest change is in {name.lower()}: {said} "
-                    f"({row['mean_from']:.{places}f} then {row['mean_to']:.{places}f}).")
+                    f"({_num(row['mean_from'], places)} then {_num(row['mean_to'], places)}).")
     else:
         intro.append(f"No subscale changed clearly since {previous}: every interval for the "
                      "change includes zero, or the change could not be compared.")
@@ -211,27 +227,35 @@ def change_section(builder) -> ChangeSection | None:
     return ChangeSection(
         anchor="since", title=title, intro=tuple(intro), headline=headline, figure=figure,
         verdicts=verdicts,
-        children=_children(builder, changes, previous),
+        children=_children(builder, changes, previous, page_places),
         trend=_trend(builder, changes, run.order), notes=tuple(notes),
     )
 
 
-def _children(builder, changes: _Changes, previous: str) -> Table | None:
+def _child_keys(builder, changes: _Changes) -> list[tuple[str, GroupKey]]:
     """Organisation: its sets; programme: its organisations; by name, never ranked."""
     kind = builder.spec.kind
     if kind == SET:
-        return None
+        return []
     if kind == ORGANIZATION:
         org = builder.key.organization
         names = sorted({k[2] for k in changes.rows if k[0] == SET and k[1] == org})
-        keys = [(name, GroupKey(SET, org, name)) for name in names]
-        head = "Set"
-    else:
-        names = sorted({k[1] for k in changes.rows if k[0] == ORGANIZATION})
-        keys = [(name, GroupKey(ORGANIZATION, name)) for name in names]
-        head = "Organisation"
+        return [(name, GroupKey(SET, org, name)) for name in names]
+    names = sorted({k[1] for k in changes.rows if k[0] == ORGANIZATION})
+    return [(name, GroupKey(ORGANIZATION, name)) for name in names]
+
+
+def _section_keys(builder, changes: _Changes) -> list[GroupKey]:
+    """The report's own group and the children its section lists."""
+    return [builder.key, *(key for _, key in _child_keys(builder, changes))]
+
+
+def _children(builder, changes: _Changes, previous: str, places: int) -> Table | None:
+    """Organisation: its sets; programme: its organisations; by name, never ranked."""
+    keys = _child_keys(builder, changes)
     if not keys:
         return None
+    head = "Set" if builder.spec.kind == ORGANIZATION else "Organisation"
     subscales = builder.instrument.subscales
     rows = []
     for name, key in [(builder.group_name(), builder.key), *keys]:
@@ -243,7 +267,7 @@ def _children(builder, changes: _Changes, previous: str) -> Table | None:
                 continue
             said = verdict(row, previous)
             mark = {"no clear change": ""}.get(said, f" ({said.split()[0]})")
-            cells.append(_signed(row["change"], _places(row, builder.min_n)) + mark)
+            cells.append(_signed(row["change"], places) + mark)
         rows.append(tuple(cells))
     return Table(
         (head, *(sub.name for sub in subscales)), tuple(rows),

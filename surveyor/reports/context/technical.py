@@ -240,8 +240,10 @@ class _Note:
         )
         if n_sets < ICC_MIN_SETS:
             text += (f"With {n_sets} sets with results (fewer than {ICC_MIN_SETS}) the "
-                     "estimates are too unstable to read; the client reports say only that "
-                     "differences between sets should be read with care.",)
+                     "ICCs are withheld: over so few sets they are too unstable to read, and "
+                     "with the shown sets' means and sds they could pin down a set's scores. "
+                     "The client reports say only that differences between sets should be "
+                     "read with care.",)
         return text
 
     def icc(self) -> Table:
