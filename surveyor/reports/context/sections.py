@@ -220,9 +220,12 @@ class SectionsMixin:
             agreement=agreement, distribution=distribution, omitted=omitted,
         )
 
-    def interval_bands(self, sub: Subscale, row: dict) -> tuple[str, str] | None:
+    def interval_bands(self, sub: Subscale, row: dict | None) -> tuple[str, str] | None:
         """The labels of the bands at the two ends of the interval (cut at the scale's
-        ends), lower case, when they differ; ``None`` when the interval stays in one."""
+        ends), lower case, when they differ; ``None`` when the interval stays in one, or
+        when the group has no result on the subscale (``row`` is ``None``)."""
+        if row is None:
+            return None
         cut = bounded(row, self.scale.min, self.scale.max)
         if cut is None:
             return None
