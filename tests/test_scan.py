@@ -113,7 +113,7 @@ def blank_ids(path: Path, respondents: int) -> list[str]:
 @pytest.mark.parametrize(
     ("paper", "large_print", "respondents", "seed", "dpi"),
     [("a4", False, 12, 11, 200), ("letter", False, 10, 12, 200), ("a4", True, 4, 13, 200),
-     ("letter", True, 4, 14, 200), ("a4", False, 6, 15, 150), ("letter", False, 4, 16, 300)],
+     ("letter", True, 4, 14, 200), ("a4", False, 6, 15, 150), ("letter", False, 4, 18, 300)],
 )
 def test_reads_simulated_scans_at_every_layout(tmp_path, paper, large_print, respondents,
                                                seed, dpi):
