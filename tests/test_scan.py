@@ -411,3 +411,22 @@ def test_unreadable_input_exits_2_with_a_clear_message(tmp_path, name, data, mes
 def test_missing_input(tmp_path):
     result, _ = run_scan([tmp_path / "nowhere.pdf"], tmp_path)
     assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("item,value\n1,2\n", "not a pack list"),
+        ("respondent_id,organization,set\nK7QD-001-M,North Trust,\n", "row 2, column "
+         "respondent_id: 'K7QD-001-M' has no organisation or set"),
+        ("respondent_id,organization,set\nK7QD-001-M,A,B\nK7QD-001-M,C,D\n",
+         "row 3, column respondent_id: 'K7QD-001-M' is already listed for A / B"),
+    ],
+)
+def test_a_bad_pack_list_exits_2_naming_the_row(tmp_path, text, message):
+    path = tmp_path / "pack-template.csv"
+    path.write_text(text, encoding="utf-8")
+    result, _ = run_scan([path], tmp_path)
+    assert result.exit_code == 2
+    assert message in result.output and str(path) in result.output
+    assert "Traceback" not in result.output
