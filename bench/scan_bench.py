@@ -57,8 +57,9 @@ def main() -> None:
                                   layout.page(page + 1).items, truth, rng)
                 scans.append(sim.degrade(filled, rng))
         pdf = sim.write_pdf(scans, tmp / "scans.pdf")
-        command = [sys.executable, "-m", "surveyor", "scan", str(pdf), "--instrument",
-                   "learning-inaction", "--out", str(tmp / "out")]
+        # the pack's list names the organisation and set of its codes
+        command = [sys.executable, "-m", "surveyor", "scan", str(pdf), str(built["template"]),
+                   "--instrument", "learning-inaction", "--out", str(tmp / "out")]
         # the fixed cost: the same run on the first copy alone
         one = sim.write_pdf(scans[:per_copy], tmp / "one.pdf")
         start = time.perf_counter()

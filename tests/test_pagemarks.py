@@ -10,6 +10,7 @@ from surveyor.instrument.pagemarks import (
     PAGE_SIZES_PT,
     PageId,
     fiducial_centres,
+    instrument_key,
     qr_geometry,
     qr_modules,
 )
@@ -18,9 +19,11 @@ from surveyor.instrument.pagemarks import (
 @pytest.mark.parametrize(
     "page_id",
     [
-        PageId("learning-inaction", "1.0", 1, 2, "a4", False),
-        PageId("learning-inaction-short", "2.1", 4, 4, "letter", True, "K7QD-007-M",
-               "Acme | Health % Trust", "Set A/B, \u00e9quipe"),
+        PageId(instrument_key("learning-inaction", "1.0"), 1, 2, "a4", False),
+        PageId(instrument_key("learning-inaction-short", "2.1"), 4, 4, "letter", True,
+               "K7QD-007-M"),
+        PageId(instrument_key("x", "1"), 10, 12, "letter", False, "K7QD-0107-M"),
+        PageId(instrument_key("x", "1"), 1, 2, "a4", True),
     ],
 )
 def test_page_id_round_trip(page_id):
@@ -29,8 +32,8 @@ def test_page_id_round_trip(page_id):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "https://example.org", "SVYQ1|x|1.0|3/2|a4|||", "SVYQ1|x|1.0|1/2|a5|||",
-     "SVYQ1|x|1.0|one/2|a4|||", "SVYQ2|x|1.0|1/2|a4|||"],
+    ["", "https://example.org", "SVY2:1F0C9A2E:3/2:A4:", "SVY2:1F0C9A2E:1/2:A5:",
+     "SVY2:1F0C9A2E:ONE/2:A4:", "SVY3:1F0C9A2E:1/2:A4:", "SVYQ1|x|1.0|1/2|a4|||"],
 )
 def test_foreign_or_broken_codes_are_not_page_ids(text):
     assert PageId.decode(text) is None
@@ -43,13 +46,24 @@ def test_marks_stay_in_the_printable_margin(paper):
         for v, size in ((x, width), (y, height)):
             edge = min(v, size - v) - FIDUCIAL_SIZE / 2
             assert edge == pytest.approx(FIDUCIAL_INSET)
-    long_code = PageId("learning-inaction-short", "1.0", 1, 2, paper, True, "K7QD-0007-M",
-                       "An organisation with a long name", "A set with a long name too")
-    modules = qr_modules(long_code.encode())
+    longest = PageId(instrument_key("learning-inaction-short", "1.0"), 10, 12, paper, True,
+                     "K7QD-0107-M")
+    modules = qr_modules(longest.encode())
     left, top, module = qr_geometry(paper, len(modules))
     mm = 72 / 25.4
-    # long names: 41 modules of 0.28 mm, 2.2 pixels at 200 dpi, still read in the
-    # simulator (tests/test_scan.py, test_missing_duplicate_and_unknown_pages...)
-    assert module >= 0.27 * mm
+    # the longest page key: 25 modules of 0.46 mm, 2.7 pixels at 150 dpi (read in the
+    # simulator at 150 dpi: tests/test_scan.py)
+    assert len(modules) <= 25
+    assert module >= 0.45 * mm
     assert top >= 4 * mm and top + module * len(modules) <= 17 * mm  # within the top margin
     assert left + module * len(modules) <= width - 16 * mm + 1e-6
+
+
+def test_page_key_is_short_and_holds_no_names():
+    # names would make the code finer as they grow; the key has a fixed shape instead
+    page_id = PageId(instrument_key("learning-inaction", "1.0"), 1, 2, "a4", False,
+                     "K7QD-001-M")
+    key = instrument_key("learning-inaction", "1.0")
+    assert page_id.encode() == f"SVY2:{key}:1/2:A4:K7QD-001-M"
+    assert instrument_key("learning-inaction", "1.0") != instrument_key("learning-inaction",
+                                                                         "1.1")

@@ -25,6 +25,7 @@ from surveyor.instrument.build import build_instrument  # noqa: E402
 from surveyor.instrument.layout import FormLayout, form_layout  # noqa: E402
 from surveyor.instrument.model import load_instrument  # noqa: E402
 from surveyor.instrument.questionnaire import QuestionnaireOptions  # noqa: E402
+from surveyor.scan.assemble import file_key  # noqa: E402
 from surveyor.scan.outputs import answer_value  # noqa: E402
 from tests import scan_simulator as sim  # noqa: E402
 
@@ -40,9 +41,10 @@ def build_form(tmp_path: Path, **options):
     return built, layout
 
 
-def simulate(printed, layout, respondents: int, rng, upside_down=(1, 0), kinds=None):
-    """Fill ``respondents`` copies of the printed pages and scan them; returns the scans
-    and the truth per copy (a dict of item -> Truth)."""
+def simulate(printed, layout, respondents: int, rng, upside_down=(1, 0), kinds=None,
+             dpi=sim.DPI):
+    """Fill ``respondents`` copies of the printed pages (rasterised at ``dpi``) and scan
+    them; returns the scans and the truth per copy (a dict of item -> Truth)."""
     instrument = load_instrument(INSTRUMENT)
     n_options = len(instrument.scale.values) + len(instrument.scale.missing)
     copies = len(printed) // len(layout.pages)
@@ -52,8 +54,8 @@ def simulate(printed, layout, respondents: int, rng, upside_down=(1, 0), kinds=N
         truths.append(truth)
         base = (r % copies) * len(layout.pages)
         for p in range(len(layout.pages)):
-            filled = sim.fill(printed[base + p], layout.page(p + 1).items, truth, rng)
-            scans.append(sim.degrade(filled, rng, upside_down=(r, p) == upside_down))
+            filled = sim.fill(printed[base + p], layout.page(p + 1).items, truth, rng, dpi)
+            scans.append(sim.degrade(filled, rng, upside_down=(r, p) == upside_down, dpi=dpi))
     return scans, truths
 
 
@@ -104,21 +106,28 @@ def check_quality(out: Path, truths: list[dict], ids: list[str]) -> dict:
     return counts
 
 
+def blank_ids(path: Path, respondents: int) -> list[str]:
+    return [f"{file_key(path)}-{i:03d}" for i in range(1, respondents + 1)]
+
+
 @pytest.mark.parametrize(
-    ("paper", "large_print", "respondents", "seed"),
-    [("a4", False, 12, 11), ("letter", False, 10, 12), ("a4", True, 4, 13)],
+    ("paper", "large_print", "respondents", "seed", "dpi"),
+    [("a4", False, 12, 11, 200), ("letter", False, 10, 12, 200), ("a4", True, 4, 13, 200),
+     ("letter", True, 4, 14, 200), ("a4", False, 6, 15, 150), ("letter", False, 4, 18, 300)],
 )
 def test_reads_simulated_scans_at_every_layout(tmp_path, paper, large_print, respondents,
-                                               seed):
+                                               seed, dpi):
+    # A4, Letter and large print at 200 dpi; office scanners' other settings, 150 and
+    # 300 dpi, on the standard form
     rng = np.random.default_rng(seed)
     built, layout = build_form(tmp_path, paper=paper, large_print=large_print)
-    printed = sim.rasterise(built["pdf"])
-    scans, truths = simulate(printed, layout, respondents, rng)
+    printed = sim.rasterise(built["pdf"], dpi)
+    scans, truths = simulate(printed, layout, respondents, rng, dpi=dpi)
     assert any(t.must_review for truth in truths for t in truth.values())
-    pdf = sim.write_pdf(scans, tmp_path / "scans.pdf")
+    pdf = sim.write_pdf(scans, tmp_path / "scans.pdf", dpi)
     result, out = run_scan([pdf, "--organization", "North Trust", "--set", "Set A"], tmp_path)
     assert result.exit_code == 0, result.output
-    ids = [f"scans-{i:03d}" for i in range(1, respondents + 1)]
+    ids = blank_ids(pdf, respondents)
     counts = check_quality(out, truths, ids)
     assert counts["doubles"] > 0
     rows = read_csv(out / "responses.csv")
@@ -126,6 +135,45 @@ def test_reads_simulated_scans_at_every_layout(tmp_path, paper, large_print, res
     turned = [p for p in read_csv(out / "pages.csv") if "turned 180" in p["detail"]]
     assert len(turned) == 1
     assert (out / "review.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_pack_with_long_names_is_read_at_150_dpi(tmp_path):
+    # long organisation and set names once made the page code too fine for 150 dpi
+    rng = np.random.default_rng(17)
+    org, set_name = "Acme Health and Social Care NHS Foundation Trust", "Leadership set 3 (spring)"
+    built, layout = build_form(tmp_path, organization=org, set=set_name, count=3)
+    scans, truths = simulate(sim.rasterise(built["pdf"], 150), layout, 3, rng, dpi=150)
+    pdf = sim.write_pdf(scans, tmp_path / "s.pdf", 150)
+    result, out = run_scan([pdf, built["template"]], tmp_path)
+    assert result.exit_code == 0, result.output
+    codes = [row["respondent_id"] for row in read_csv(built["template"])]
+    check_quality(out, truths, codes)
+    assert {(r["organization"], r["set"]) for r in read_csv(out / "responses.csv")} == {
+        (org, set_name)}
+
+
+def test_blank_form_ids_do_not_show_the_file_name(tmp_path):
+    # a scan named after a person must not put the name into responses.csv; sheets.csv
+    # (for the consultant's audit) maps each id to its file and pages
+    rng = np.random.default_rng(43)
+    built, layout = build_form(tmp_path)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    scans, _ = simulate(sim.rasterise(built["pdf"]), layout, 2, rng, upside_down=None,
+                        kinds=kinds)
+    pdf = sim.write_pdf(scans, tmp_path / "Jane Smith.pdf")
+    result, out = run_scan([pdf, "--organization", "O", "--set", "S"], tmp_path)
+    assert result.exit_code == 0, result.output
+    ids = [row["respondent_id"] for row in read_csv(out / "responses.csv")]
+    assert ids == blank_ids(pdf, 2)
+    assert all(rid.startswith("S") and len(rid) == 13 for rid in ids)
+    for name in ("responses.csv", "review.csv"):  # boxes.csv, pages.csv: audit logs
+        text = (out / name).read_text(encoding="utf-8").lower()
+        assert "jane" not in text and "smith" not in text, name
+    sheets = read_csv(out / "sheets.csv")
+    assert [(s["respondent_id"], s["file"], s["file_page"], s["form_page"]) for s in sheets] == [
+        (ids[0], str(pdf), "1", "1"), (ids[0], str(pdf), "2", "2"),
+        (ids[1], str(pdf), "3", "1"), (ids[1], str(pdf), "4", "2"),
+    ]
 
 
 def test_large_print_is_on_an_even_number_of_pages(tmp_path):
@@ -183,7 +231,7 @@ def test_pack_round_trip_scores_as_the_truth(tmp_path):
 
     for n, i in enumerate(second):
         cv2.imwrite(str(folder / f"page{n:02d}.{'png' if n % 2 else 'jpg'}"), scans[i])
-    result, out = run_scan([pdf, folder], tmp_path)
+    result, out = run_scan([pdf, folder, built["template"]], tmp_path)
     assert result.exit_code == 0, result.output
     assert read_csv(out / "review.csv") == []
     got = read_responses(out / "responses.csv", instrument).frame
@@ -217,7 +265,10 @@ def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
     blank = np.full_like(scans[0], 235)
     # copy 1: page 2 missing; copy 2: page 1 scanned twice; plus a page of something else
     pdf = sim.write_pdf([scans[0], scans[2], scans[3], scans[2], blank], tmp_path / "s.pdf")
+    # the page code holds only the respondent code: the names come from the pack list
     result, out = run_scan([pdf], tmp_path)
+    assert result.exit_code == 2 and "-template.csv" in result.output, result.output
+    result, out = run_scan([pdf, built["template"]], tmp_path)
     assert result.exit_code == 0, result.output
     review = read_csv(out / "review.csv")
     codes = [row["respondent_id"] for row in read_csv(built["template"])]
@@ -233,11 +284,12 @@ def test_missing_duplicate_and_unknown_pages_are_reported(tmp_path):
     ]
     # same input, same bytes
     again = tmp_path / "again"
-    result = CliRunner().invoke(cli, ["scan", str(pdf), "--instrument", INSTRUMENT, "--out",
-                                      str(again)])
+    result = CliRunner().invoke(cli, ["scan", str(pdf), str(built["template"]),
+                                      "--instrument", INSTRUMENT, "--out", str(again)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["boxes.csv", "pages.csv", "responses.csv", "review.csv", "review.pdf"]
+    assert names == ["boxes.csv", "pages.csv", "responses.csv", "review.csv", "review.pdf",
+                     "sheets.csv"]
     assert names == sorted(p.name for p in again.iterdir())
     for name in names:
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
@@ -258,7 +310,7 @@ def test_bilevel_scans_are_read(tmp_path):
     pages[0].save(pdf, "PDF", resolution=200, save_all=True, append_images=pages[1:])
     result, out = run_scan([pdf, "--organization", "O", "--set", "S"], tmp_path)
     assert result.exit_code == 0, result.output
-    check_quality(out, truths, ["bw-001", "bw-002"])
+    check_quality(out, truths, blank_ids(pdf, 2))
 
 
 def test_missing_scan_libraries_are_named(monkeypatch):
@@ -296,9 +348,9 @@ def test_forms_printed_with_a_brand_need_its_template_dir(tmp_path):
     scans, truths = simulate(sim.rasterise(built["pdf"]), layout, 2, rng, upside_down=None,
                              kinds=kinds)
     pdf = sim.write_pdf(scans, tmp_path / "s.pdf")
-    result, _ = run_scan([pdf], tmp_path)
+    result, _ = run_scan([pdf, built["template"]], tmp_path)
     assert result.exit_code == 2 and "--template-dir" in result.output
-    result, out = run_scan([pdf, "--template-dir", brand], tmp_path)
+    result, out = run_scan([pdf, built["template"], "--template-dir", brand], tmp_path)
     assert result.exit_code == 0, result.output
     codes = [row["respondent_id"] for row in read_csv(built["template"])]
     check_quality(out, truths, codes)
@@ -359,3 +411,22 @@ def test_unreadable_input_exits_2_with_a_clear_message(tmp_path, name, data, mes
 def test_missing_input(tmp_path):
     result, _ = run_scan([tmp_path / "nowhere.pdf"], tmp_path)
     assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("item,value\n1,2\n", "not a pack list"),
+        ("respondent_id,organization,set\nK7QD-001-M,North Trust,\n", "row 2, column "
+         "respondent_id: 'K7QD-001-M' has no organisation or set"),
+        ("respondent_id,organization,set\nK7QD-001-M,A,B\nK7QD-001-M,C,D\n",
+         "row 3, column respondent_id: 'K7QD-001-M' is already listed for A / B"),
+    ],
+)
+def test_a_bad_pack_list_exits_2_naming_the_row(tmp_path, text, message):
+    path = tmp_path / "pack-template.csv"
+    path.write_text(text, encoding="utf-8")
+    result, _ = run_scan([path], tmp_path)
+    assert result.exit_code == 2
+    assert message in result.output and str(path) in result.output
+    assert "Traceback" not in result.output

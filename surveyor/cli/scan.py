@@ -17,9 +17,9 @@ from surveyor.cli import handle_errors
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder for responses.csv, review.csv, review.pdf and the logs.")
 @click.option("--organization", metavar="TEXT",
-              help="Organisation of blank forms (pre-filled packs carry their own).")
+              help="Organisation of blank forms (a pack's list names its own).")
 @click.option("--set", "set_name", metavar="TEXT",
-              help="Set of blank forms (pre-filled packs carry their own).")
+              help="Set of blank forms (a pack's list names its own).")
 @click.option("--template-dir", "template_dirs", multiple=True,
               type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Brand folder the forms were printed with (as for instrument build).")
@@ -28,8 +28,12 @@ def scan(inputs: tuple[Path, ...], id_or_file: str, out: Path, organization: str
          set_name: str | None, template_dirs: tuple[Path, ...]) -> None:
     """Read scanned questionnaires (PDF, PNG, JPEG, TIFF or folders) into responses.
 
+    Give each pre-filled pack's list (its -template.csv from instrument build) among the
+    inputs: it names the organisation and set of the pack's respondent codes.
+
     Writes OUT/responses.csv for `surveyor score`, OUT/review.csv and OUT/review.pdf for
-    the statements to decide by eye, and OUT/boxes.csv and OUT/pages.csv for audit.
+    the statements to decide by eye, and OUT/boxes.csv, OUT/pages.csv and OUT/sheets.csv
+    for audit.
     """
     from surveyor.scan.assemble import assemble
     from surveyor.scan.outputs import review_rows, write_outputs

@@ -19,7 +19,7 @@ from surveyor.csvsafe import csv_text
 from surveyor.errors import SurveyorError
 from surveyor.instrument.layout import FormLayout, PageLayout, page_layout
 from surveyor.instrument.model import Instrument, load_instrument
-from surveyor.instrument.pagemarks import PageId, paint_page_marks
+from surveyor.instrument.pagemarks import PageId, instrument_key, paint_page_marks
 from surveyor.instrument.questionnaire import (
     QuestionnaireContext,
     QuestionnaireOptions,
@@ -184,10 +184,9 @@ class PageMarks:
             self._pages[page_index] = page_layout(page, page_index + 1)
         copy = self.copies[copy_index]
         page_id = PageId(
-            instrument_id=self.instrument.id, version=self.instrument.version,
+            instrument=instrument_key(self.instrument.id, self.instrument.version),
             page=page_index + 1, pages=page_count, paper=self.options.paper,
             large_print=self.options.large_print, respondent_code=copy.respondent_code,
-            organization=copy.organization, set=copy.set,
         )
         return functools.partial(paint_page_marks, page_id=page_id)
 

@@ -4,9 +4,9 @@ Every page of a questionnaire gets, painted into its margins after layout:
 
 - four *fiducials*, solid squares near the corners, from which :mod:`surveyor.scan` finds
   the page in a scan at any small rotation, scale or offset;
-- a QR code, the *page identifier*, saying which instrument and version, which page of
-  how many, which layout (paper size, large print) and, on a pre-filled pack, which
-  respondent code, organisation and set the page belongs to. It sits in the top right
+- a QR code, the *page identifier*, saying which instrument and version (as a short
+  hash), which page of how many, which layout (paper size, large print) and, on a
+  pre-filled pack, which respondent code the page belongs to. It sits in the top right
   corner, so a page fed upside down is recognised by where its code is found.
 
 The geometry here is the single source for the printer and the reader; the positions of
@@ -16,8 +16,8 @@ the tick boxes are not computed here but read from the laid-out page
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -35,36 +35,48 @@ QR_TOP = 5 * MM
 QR_MAX = 11.5 * MM
 QR_MODULE = 0.5 * MM
 
-PAYLOAD_TAG = "SVYQ1"
+QR_MASK = 4
+
+PAYLOAD_TAG = "SVY2"
+PAPER_CODES = {("a4", False): "A4", ("a4", True): "A4L", ("letter", False): "LT",
+               ("letter", True): "LTL"}
+
+
+def instrument_key(instrument_id: str, version: str) -> str:
+    """Eight hex digits (upper case) naming an instrument and version in the page code."""
+    digest = hashlib.sha256(f"{instrument_id}\x1f{version}".encode()).hexdigest()
+    return digest[:8].upper()
 
 
 @dataclass(frozen=True)
 class PageId:
-    """What a page's code says.
+    """What a page's code says: a short page key.
+
+    The code holds no names, only upper-case letters, digits and ``:/-`` (QR's compact
+    alphanumeric mode), so it stays at most 25 modules wide (0.46 mm modules, 2.7 pixels
+    at 150 dpi) whatever the organisation and set are called; a pack's names are looked
+    up from its respondent codes in the pack's list (``<pack>-template.csv``).
 
     Attributes
     ----------
-    instrument_id, version
-        The instrument printed.
+    instrument
+        :func:`instrument_key` of the instrument id and version printed.
     page, pages
         This page's number in its copy (from 1) and the copy's page count.
     paper
         ``"a4"`` or ``"letter"``.
     large_print
         Whether the large-print layout was printed.
-    respondent_code, organization, set
-        The pre-filled pack's values; empty strings on a blank form.
+    respondent_code
+        The pre-filled copy's code; empty on a blank form.
     """
 
-    instrument_id: str
-    version: str
+    instrument: str
     page: int
     pages: int
     paper: str
     large_print: bool
     respondent_code: str = ""
-    organization: str = ""
-    set: str = ""
 
     @property
     def variant(self) -> tuple[str, bool]:
@@ -72,35 +84,28 @@ class PageId:
         return (self.paper, self.large_print)
 
     def encode(self) -> str:
-        """The text the QR code holds: fields joined by ``|``, each percent-encoded."""
-        fields = [
-            PAYLOAD_TAG, self.instrument_id, self.version, f"{self.page}/{self.pages}",
-            self.paper + ("-large" if self.large_print else ""),
-            self.respondent_code, self.organization, self.set,
-        ]
-        return "|".join(quote(str(field), safe=" -._/()'&,") for field in fields)
+        """The text the QR code holds, e.g. ``SVY2:1F0C9A2E:1/2:A4:K7QD-001-M``."""
+        return ":".join([
+            PAYLOAD_TAG, self.instrument, f"{self.page}/{self.pages}",
+            PAPER_CODES[self.variant], self.respondent_code.upper(),
+        ])
 
     @classmethod
     def decode(cls, text: str) -> PageId | None:
         """The page id a QR code's text holds, or None when it is not a surveyor code."""
-        parts = text.split("|")
-        if len(parts) != 8 or parts[0] != PAYLOAD_TAG:
+        parts = text.split(":")
+        if len(parts) != 5 or parts[0] != PAYLOAD_TAG:
             return None
         try:
-            page, pages = (int(n) for n in unquote(parts[3]).split("/"))
+            page, pages = (int(n) for n in parts[2].split("/"))
         except ValueError:
             return None
-        paper = unquote(parts[4])
-        large = paper.endswith("-large")
-        paper = paper.removesuffix("-large")
-        if paper not in PAGE_SIZES_PT or not 1 <= page <= pages:
+        variants = {code: variant for variant, code in PAPER_CODES.items()}
+        if parts[3] not in variants or not 1 <= page <= pages:
             return None
-        return cls(
-            instrument_id=unquote(parts[1]), version=unquote(parts[2]), page=page,
-            pages=pages, paper=paper, large_print=large,
-            respondent_code=unquote(parts[5]), organization=unquote(parts[6]),
-            set=unquote(parts[7]),
-        )
+        paper, large = variants[parts[3]]
+        return cls(instrument=parts[1], page=page, pages=pages, paper=paper,
+                   large_print=large, respondent_code=parts[4])
 
 
 def fiducial_centres(paper: str) -> list[tuple[float, float]]:
@@ -116,12 +121,15 @@ def qr_modules(text: str) -> list[list[bool]]:
     """The QR code's dark modules, row by row, without the quiet zone."""
     import segno
 
-    # 15% error correction while the code stays at most 37 modules wide (version 5,
-    # 0.31 mm modules in the room it has); longer texts (long organisation and set
-    # names) get 7%, which keeps the modules as large as they can be.
-    code = segno.make_qr(text, error="m", boost_error=False)
+    # 15% error correction: a page key is at most 25 modules wide (version 2) at that
+    # level; a longer text (an instrument's own long respondent codes) gets 7%, which
+    # keeps the modules as large as they can be.
+    # The mask is fixed rather than chosen by segno's scoring of all eight (10 ms a page,
+    # a fifth of a pack's printing time): any mask is valid, and the decoder reads them
+    # all alike (the simulator's round trips, tests/test_scan.py).
+    code = segno.make_qr(text, error="m", boost_error=False, mask=QR_MASK)
     if code.version > 5:
-        code = segno.make_qr(text, error="l", boost_error=False)
+        code = segno.make_qr(text, error="l", boost_error=False, mask=QR_MASK)
     return [[bool(module) for module in row] for row in code.matrix]
 
 

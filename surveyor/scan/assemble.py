@@ -1,9 +1,14 @@
 """Pages to respondents: pre-filled pages by their respondent code, wherever they were
 scanned; blank forms by their order in each file (a new sheet starts at its page 1).
-Reports missing pages of a respondent and pages scanned more than once."""
+Reports missing pages of a respondent and pages scanned more than once.
+
+A blank form's respondent id is ``S`` and a short hash of the scan file's path, then the
+sheet number in that file (``S1F0C9A2E-003``): never the file name itself, which may be a
+person's name; ``sheets.csv`` (:mod:`surveyor.scan.outputs`) maps ids back to files."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,15 +30,29 @@ class Respondent:
 
 
 def assemble(readings, organization: str | None, set_name: str | None) -> list[Respondent]:
-    """Group page readings (in input order) into respondents, in order of first page."""
+    """Group page readings (in input order) into respondents, in order of first page.
+
+    A pre-filled page's organisation and set come from its pack list (the reading's
+    ``pack_names``), else from ``organization`` and ``set_name``."""
     respondents: dict[str, Respondent] = {}
     sheet: dict[Path, int] = {}
     last_page: dict[Path, int] = {}
+    keys: dict[str, Path] = {}
     for reading in readings:
         page_id = reading.page_id
         if page_id.respondent_code:
             key = page_id.respondent_code
-            org, set_ = page_id.organization, page_id.set
+            if reading.pack_names is not None:
+                org, set_ = reading.pack_names
+            elif organization is not None and set_name is not None:
+                org, set_ = organization, set_name
+            else:
+                raise SurveyorError(
+                    f"{reading.where}: a page of pre-filled copy {key}, which no pack list "
+                    "names; give the pack's list (the <pack>-template.csv that 'surveyor "
+                    "instrument build' wrote beside its PDF) with the scans, or "
+                    "--organization and --set to name the batch"
+                )
         else:
             if organization is None or set_name is None:
                 raise SurveyorError(
@@ -44,7 +63,7 @@ def assemble(readings, organization: str | None, set_name: str | None) -> list[R
             if page_id.page <= last_page.get(source, 0) or source not in sheet:
                 sheet[source] = sheet.get(source, 0) + 1
             last_page[source] = page_id.page
-            key = f"{_stem(source)}-{sheet[source]:03d}"
+            key = f"{_file_key(source, keys)}-{sheet[source]:03d}"
             org, set_ = organization, set_name
         respondent = respondents.get(key)
         if respondent is None:
@@ -57,5 +76,16 @@ def assemble(readings, organization: str | None, set_name: str | None) -> list[R
     return list(respondents.values())
 
 
-def _stem(path: Path) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in path.stem)
+def file_key(path: Path) -> str:
+    """``S`` and 8 hex digits of the SHA-256 of the scan file's path as given."""
+    return "S" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8].upper()
+
+
+def _file_key(path: Path, keys: dict[str, Path]) -> str:
+    key = file_key(path)
+    if keys.setdefault(key, path) != path:
+        raise SurveyorError(
+            f"{path} and {keys[key]}: their blank forms would get the same respondent ids; "
+            "rename one of the files and scan again"
+        )
+    return key

@@ -7,7 +7,9 @@
   not decide, and each missing or conflicting page (item empty);
 - ``review.pdf``: the scanned row of each statement to review, to decide by eye;
 - ``boxes.csv``: every box measured (fill measures and state) and each row's decision;
-- ``pages.csv``: every input page, what it was and anything wrong with it.
+- ``pages.csv``: every input page, what it was and anything wrong with it;
+- ``sheets.csv``: for the consultant's audit, each respondent's pages: respondent id,
+  file and page in it, form page (a blank form's id is a hash, not the file's name).
 
 Each file goes through a temporary name (:mod:`surveyor.files`).
 """
@@ -30,6 +32,7 @@ BOX_COLUMNS = (
     "state", "decision",
 )
 PAGE_COLUMNS = ("file", "file_page", "status", "respondent_id", "form_page", "detail")
+SHEET_COLUMNS = ("respondent_id", "file", "file_page", "form_page")
 
 
 def answer_value(instrument, option: int) -> str:
@@ -118,6 +121,18 @@ def pages_csv(run: ScanRun, respondents: list[Respondent]) -> str:
     return csv_text(PAGE_COLUMNS, rows)
 
 
+def sheets_csv(respondents: list[Respondent]) -> str:
+    rows = []
+    for respondent in respondents:
+        for number in sorted(respondent.pages):
+            page = respondent.pages[number]
+            rows.append([respondent.respondent_id, str(page.source), page.index, number])
+        for page, _ in respondent.duplicates:
+            rows.append([respondent.respondent_id, str(page.source), page.index,
+                         page.page_id.page])
+    return csv_text(SHEET_COLUMNS, rows)
+
+
 def review_html(run: ScanRun, respondents: list[Respondent]) -> str:
     instrument = run.instrument
     labels = [*(f"{v} {label}" for v, label in zip(instrument.scale.values,
@@ -174,6 +189,7 @@ def write_outputs(run: ScanRun, respondents: list[Respondent], out_dir: Path) ->
         ("review.pdf", review_pdf),
         ("boxes.csv", boxes_csv(respondents).encode()),
         ("pages.csv", pages_csv(run, respondents).encode()),
+        ("sheets.csv", sheets_csv(respondents).encode()),
     ]
     written = []
     for name, data in outputs:

@@ -15,6 +15,7 @@ from surveyor.errors import SurveyorError
 DPI = 200
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
+LIST_SUFFIX = ".csv"  # a pack list (surveyor.scan.packs), given with the scans
 
 
 @dataclass
@@ -31,13 +32,15 @@ class ScanPage:
 
 
 def input_files(inputs: Sequence[Path]) -> list[Path]:
-    """The scan files named or held in folders, in order; raise for anything else."""
+    """The scan files (and pack lists, ``.csv``) named or held in folders, in order;
+    raise for anything else."""
     found: list[Path] = []
     for given in inputs:
         path = Path(given)
         if path.is_dir():
             inside = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES | {LIST_SUFFIX}
             )
             if not inside:
                 raise SurveyorError(
@@ -45,9 +48,10 @@ def input_files(inputs: Sequence[Path]) -> list[Path]:
                 )
             found.extend(inside)
         elif path.is_file():
-            if path.suffix.lower() not in SUFFIXES:
+            if path.suffix.lower() not in SUFFIXES | {LIST_SUFFIX}:
                 raise SurveyorError(
                     f"{path}: not a scan surveyor can read; give PDF, PNG, JPEG or TIFF files"
+                    " (and a pack's -template.csv list)"
                 )
             found.append(path)
         else:

@@ -9,7 +9,7 @@ from pathlib import Path
 from surveyor.errors import SurveyorError
 from surveyor.instrument.layout import FormLayout, form_layout
 from surveyor.instrument.model import Instrument, load_instrument
-from surveyor.instrument.pagemarks import PageId
+from surveyor.instrument.pagemarks import PageId, instrument_key
 from surveyor.scan import require
 from surveyor.scan.marks import (
     REVIEW,
@@ -19,7 +19,8 @@ from surveyor.scan.marks import (
     prepare,
     read_item,
 )
-from surveyor.scan.raster import DPI, input_files, pages
+from surveyor.scan.packs import read_pack_lists
+from surveyor.scan.raster import DPI, LIST_SUFFIX, input_files, pages
 from surveyor.scan.register import PX_PER_PT, RegistrationError, register, upright
 
 CROP_MARGIN_PT = 4
@@ -36,6 +37,7 @@ class PageReading:
     residual: float
     items: list[ItemReading]
     crops: dict[str, bytes] = field(default_factory=dict)  # item -> PNG of its row
+    pack_names: tuple[str, str] | None = None  # (organisation, set) from a pack list
 
     @property
     def where(self) -> str:
@@ -68,13 +70,16 @@ def read_scans(
     require()
     instrument = load_instrument(id_or_file)
     files = input_files(inputs)
+    lists = [f for f in files if f.suffix.lower() == LIST_SUFFIX]
     layouts: dict[tuple[str, bool], FormLayout] = {}
+    packs = read_pack_lists(lists)
     run = ScanRun(instrument)
-    for page in pages(files, dpi):
+    for page in pages([f for f in files if f not in lists], dpi):
         reading = read_page(page, instrument, id_or_file, layouts, template_dirs)
         if isinstance(reading, PageProblem):
             run.problems.append(reading)
         else:
+            reading.pack_names = packs.get(reading.page_id.respondent_code)
             run.readings.append(reading)
     if not run.readings:
         details = "; ".join(f"{p.source}, page {p.index}: {p.detail}" for p in run.problems[:3])
@@ -96,11 +101,11 @@ def read_page(page, instrument: Instrument, id_or_file, layouts, template_dirs):
             "damaged; scan the page again, whole and straight",
         )
     page_id = identified.page_id
-    if page_id.instrument_id != instrument.id or page_id.version != instrument.version:
+    if page_id.instrument != instrument_key(instrument.id, instrument.version):
         return PageProblem(
             page.source, page.index, "other instrument",
-            f"a page of '{page_id.instrument_id}' version {page_id.version}, not "
-            f"'{instrument.id}' version {instrument.version}",
+            f"a page of another questionnaire or version, not '{instrument.id}' version "
+            f"{instrument.version}",
         )
     key = page_id.variant
     if key not in layouts:
