@@ -25,6 +25,7 @@ from surveyor.instrument.build import build_instrument  # noqa: E402
 from surveyor.instrument.layout import FormLayout, form_layout  # noqa: E402
 from surveyor.instrument.model import load_instrument  # noqa: E402
 from surveyor.instrument.questionnaire import QuestionnaireOptions  # noqa: E402
+from surveyor.scan import assemble as assemble_module  # noqa: E402
 from surveyor.scan.assemble import file_key  # noqa: E402
 from surveyor.scan.outputs import answer_value  # noqa: E402
 from tests import scan_simulator as sim  # noqa: E402
@@ -174,6 +175,57 @@ def test_blank_form_ids_do_not_show_the_file_name(tmp_path):
         (ids[0], str(pdf), "1", "1"), (ids[0], str(pdf), "2", "2"),
         (ids[1], str(pdf), "3", "1"), (ids[1], str(pdf), "4", "2"),
     ]
+
+
+def test_blank_form_ids_follow_the_file_bytes_not_its_path(tmp_path, monkeypatch):
+    # the same scan given by a relative path, an absolute path or as a copy elsewhere gets
+    # the same ids; a different scan gets different ones
+    rng = np.random.default_rng(44)
+    built, layout = build_form(tmp_path)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    printed = sim.rasterise(built["pdf"])
+    scans, _ = simulate(printed, layout, 2, rng, upside_down=None, kinds=kinds)
+    (tmp_path / "scans").mkdir()
+    pdf = sim.write_pdf(scans, tmp_path / "scans" / "x.pdf")
+    copy = tmp_path / "elsewhere" / "y.pdf"
+    copy.parent.mkdir()
+    copy.write_bytes(pdf.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    ids = {}
+    for name, given in [("relative", Path("scans/x.pdf")), ("absolute", pdf.resolve()),
+                        ("copy", copy)]:
+        result, out = run_scan([given, "--organization", "O", "--set", "S"], tmp_path / name)
+        assert result.exit_code == 0, result.output
+        ids[name] = [row["respondent_id"] for row in read_csv(out / "responses.csv")]
+    assert ids["relative"] == ids["absolute"] == ids["copy"] == blank_ids(pdf, 2)
+    other, _ = simulate(printed, layout, 2, rng, upside_down=None, kinds=kinds)
+    second = sim.write_pdf(other, tmp_path / "scans" / "z.pdf")
+    result, out = run_scan([pdf, second, "--organization", "O", "--set", "S"], tmp_path / "2")
+    assert result.exit_code == 0, result.output
+    both = [row["respondent_id"] for row in read_csv(out / "responses.csv")]
+    assert both == blank_ids(pdf, 2) + blank_ids(second, 2)
+    assert len(set(both)) == 4
+
+
+def test_two_files_whose_ids_would_clash_stop_the_scan(tmp_path, monkeypatch):
+    # 8 hex digits of SHA-256 can coincide for different files: that is an error, never a
+    # silent merge of two people's answers
+    rng = np.random.default_rng(45)
+    built, layout = build_form(tmp_path)
+    kinds = {"tick": 0.6, "cross": 0.3, "blank": 0.1}
+    printed = sim.rasterise(built["pdf"])
+    first = sim.write_pdf(simulate(printed, layout, 1, rng, upside_down=None, kinds=kinds)[0],
+                          tmp_path / "a.pdf")
+    second = sim.write_pdf(simulate(printed, layout, 1, rng, upside_down=None, kinds=kinds)[0],
+                           tmp_path / "b.pdf")
+    real = assemble_module.file_digest
+    monkeypatch.setattr(assemble_module, "file_digest",
+                        lambda path: "0" * 8 + real(path)[8:])
+    result, out = run_scan([first, second, "--organization", "O", "--set", "S"], tmp_path)
+    assert result.exit_code == 2
+    assert "would get the same respondent ids" in result.output
+    assert str(first) in result.output and str(second) in result.output
+    assert not (out / "responses.csv").exists()
 
 
 def test_large_print_is_on_an_even_number_of_pages(tmp_path):

@@ -2,17 +2,18 @@
 scanned; blank forms by their order in each file (a new sheet starts at its page 1).
 Reports missing pages of a respondent and pages scanned more than once.
 
-A blank form's respondent id is ``S`` and a short hash of the scan file's path, then the
-sheet number in that file (``S1F0C9A2E-003``): never the file name itself, which may be a
+A blank form's respondent id is ``S`` and a short hash of the scan file's bytes, then the
+sheet number in that file (``S1F0C9A2E-003``): the same file gives the same ids however its
+path is written and wherever it is copied, and never shows the file name, which may be a
 person's name; ``sheets.csv`` (:mod:`surveyor.scan.outputs`) maps ids back to files."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveyor.errors import SurveyorError
+from surveyor.files import sha256_file
 
 
 @dataclass
@@ -37,7 +38,8 @@ def assemble(readings, organization: str | None, set_name: str | None) -> list[R
     respondents: dict[str, Respondent] = {}
     sheet: dict[Path, int] = {}
     last_page: dict[Path, int] = {}
-    keys: dict[str, Path] = {}
+    keys: dict[str, tuple[str, Path]] = {}
+    digests: dict[Path, str] = {}
     for reading in readings:
         page_id = reading.page_id
         if page_id.respondent_code:
@@ -63,7 +65,7 @@ def assemble(readings, organization: str | None, set_name: str | None) -> list[R
             if page_id.page <= last_page.get(source, 0) or source not in sheet:
                 sheet[source] = sheet.get(source, 0) + 1
             last_page[source] = page_id.page
-            key = f"{_file_key(source, keys)}-{sheet[source]:03d}"
+            key = f"{_file_key(source, keys, digests)}-{sheet[source]:03d}"
             org, set_ = organization, set_name
         respondent = respondents.get(key)
         if respondent is None:
@@ -76,16 +78,27 @@ def assemble(readings, organization: str | None, set_name: str | None) -> list[R
     return list(respondents.values())
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file's bytes, in hex."""
+    return sha256_file(path)
+
+
 def file_key(path: Path) -> str:
-    """``S`` and 8 hex digits of the SHA-256 of the scan file's path as given."""
-    return "S" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8].upper()
+    """``S`` and the first 8 hex digits of the SHA-256 of the scan file's bytes."""
+    return "S" + file_digest(path)[:8].upper()
 
 
-def _file_key(path: Path, keys: dict[str, Path]) -> str:
-    key = file_key(path)
-    if keys.setdefault(key, path) != path:
+def _file_key(path: Path, keys: dict[str, tuple[str, Path]], digests: dict[Path, str]) -> str:
+    """The file's key; two files with different bytes but the same key are an error (a
+    copy of the same file is not: its pages are the same sheets, reported as duplicates)."""
+    if path not in digests:
+        digests[path] = file_digest(path)
+    digest = digests[path]
+    key = "S" + digest[:8].upper()
+    first_digest, first_path = keys.setdefault(key, (digest, path))
+    if first_digest != digest:
         raise SurveyorError(
-            f"{path} and {keys[key]}: their blank forms would get the same respondent ids; "
-            "rename one of the files and scan again"
+            f"{path} and {first_path}: their blank forms would get the same respondent ids; "
+            "scan one of them again (a new scan has different bytes, so different ids)"
         )
     return key
