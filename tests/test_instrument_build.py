@@ -204,14 +204,19 @@ def test_shipped_forms_page_count(tmp_path, identifier, paper, pages):
     assert len(PdfReader(files["pdf"]).pages) == pages
 
 
-def item_pages(html: str) -> dict[str, set[int]]:
-    """The pages on which each item's rows (statement and tick boxes) are laid out."""
+def laid_out(html: str):
+    """The questionnaire's HTML laid out by WeasyPrint, as the build prints it."""
     from weasyprint import HTML
 
     roots = template_roots()
-    document = HTML(
+    return HTML(
         string=html, base_url=roots[0].as_uri() + "/", url_fetcher=restricted_fetcher(roots)
     ).render(font_config=font_configuration())
+
+
+def item_pages(html: str) -> dict[str, set[int]]:
+    """The pages on which each item's rows (statement and tick boxes) are laid out."""
+    document = laid_out(html)
     found: dict[str, set[int]] = {}
 
     def walk(box, page: int) -> None:
@@ -245,6 +250,57 @@ def test_a_statement_never_leaves_its_boxes(tmp_path, source, options):
     assert set(pages) == {f"item-{item.id}" for item in instrument.items}
     split = {item: sorted(on) for item, on in pages.items() if len(on) != 1}
     assert not split, split
+
+
+def fields_box(options: QuestionnaireOptions) -> dict[str, tuple]:
+    """Each field of page 1's fields box: its cell (x, y, width, height of the border box)
+    and the lines of text laid out in it, each as (text, right edge, bottom edge)."""
+    context = questionnaire_context(load_instrument("learning-inaction"), options)
+    page = laid_out(render_questionnaire(context, make_environment())).pages[0]
+    found: dict[str, tuple] = {}
+
+    def lines(box) -> list:
+        if getattr(box, "text", None):
+            return [(box.text, box.position_x + box.width, box.position_y + box.height)]
+        return [line for child in getattr(box, "children", ()) for line in lines(child)]
+
+    def walk(box) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element.tag == "td" and "field-" in element.get("class", ""):
+            cell = (box.border_box_x(), box.border_box_y(), box.border_width(),
+                    box.border_height())
+            found[element.get("class").split()[0]] = (cell, lines(box))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(page._page_box)
+    return found
+
+
+# Long names once printed as "Acme Health and Social Care N..." on Letter large print: the
+# fields box now holds two lines in every copy (blank ones too, so the scanner's layout
+# map does not move) and prints the names and code in full.
+@pytest.mark.parametrize(
+    ("paper", "large_print"), [("letter", True), ("a4", True), ("letter", False), ("a4", False)]
+)
+def test_fields_box_prints_long_names_in_full(paper, large_print):
+    names = {"field-organization": "Acme Health and Social Care NHS Foundation Trust",
+             "field-set": "Leadership set 3 (spring)"}
+    filled = fields_box(QuestionnaireOptions(
+        paper=paper, large_print=large_print, organization=names["field-organization"],
+        set=names["field-set"], count=1))
+    blank = fields_box(QuestionnaireOptions(paper=paper, large_print=large_print))
+    names["field-code"] = filled["field-code"][1][0][0]
+    assert re.fullmatch(r"[A-Z0-9]{4}-\d{3}-[A-Z0-9]", names["field-code"])
+    assert set(filled) == set(blank) == set(names)
+    for field, full in names.items():
+        (x, y, width, height), lines = filled[field]
+        assert blank[field][0] == pytest.approx((x, y, width, height), abs=1e-6), field
+        assert " ".join(text.strip() for text, _, _ in lines) == full
+        assert len(lines) <= 2, (field, lines)
+        for text, right, bottom in lines:
+            assert right <= x + width + 0.01 and bottom <= y + height + 0.01, (field, text)
 
 
 def test_footer_and_column_heads_on_every_page(long_built):

@@ -170,7 +170,7 @@ def form_layout(
     """Lay out one copy of the questionnaire and read where its boxes are.
 
     A pre-filled copy has the same layout as a blank one: the fields box has a fixed
-    height and its text never wraps (see ``questionnaire.css``).
+    height of two lines, whatever its text (see ``questionnaire.css``).
     """
     from weasyprint import HTML
 
