@@ -175,7 +175,8 @@ def score(
     require_wave_column(data.has_wave, given, str(data.source))
     if wave is not None:
         data = replace(data, frame=select_wave(data.frame, wave, str(data.source)))
-    order = wave_order(data.frame, given, str(data.source)) if data.has_wave else []
+    order = wave_order(data.frame, given, str(data.source),
+                       data.wave_order) if data.has_wave else []
     if len(order) < 2:
         result = _score_wave(data, inst, settings)
         if paired:

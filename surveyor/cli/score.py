@@ -111,7 +111,7 @@ def validate(responses: Path, instrument: str, waves: str | None, wave: str | No
     require_wave_column(data.has_wave, given, str(responses))
     if wave is not None:
         frame = select_wave(frame, wave, str(responses))
-    order = wave_order(frame, given, str(responses)) if data.has_wave else []
+    order = wave_order(frame, given, str(responses), data.wave_order) if data.has_wave else []
     _echo_source(data)
     _echo_warnings(data.warnings)
     click.echo(

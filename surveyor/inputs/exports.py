@@ -88,6 +88,8 @@ CANONICAL_IDS = {
     "set": ("set", "learning set", "action learning set"),
     "wave": ("wave",),
 }
+# A REDCap longitudinal export has one row per record and event; the event is the wave.
+REDCAP_EVENT = ("redcap_event_name", "event name")
 # XLSForm choice names for the scale's never-scored options: "dk", then "dk2", "dk3"...
 MISSING_CHOICE = re.compile(r"^dk(\d*)$")
 
@@ -104,6 +106,9 @@ class CanonicalTable:
     # The latest submission date among the rows kept (YYYY-MM-DD) and its column, or "".
     data_date: str = ""
     data_date_column: str = ""
+    # The waves in the order the export gives them (REDCap events in order of first
+    # appearance), or empty when the order must come from their names or --waves.
+    wave_order: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -490,6 +495,8 @@ def _plan_automatic(export: Export, instrument: Instrument, problems: list[Probl
     exactly the item's text; the tool's id column, or a column named like the id field."""
     plan = _Plan()
     for name, aliases in CANONICAL_IDS.items():
+        if name == "wave" and export.format == "redcap":
+            aliases = aliases + REDCAP_EVENT
         found: list[int] = []
         for alias in aliases:
             found = [i for i in range(len(export.keys)) if norm(export.leaf(i)) == alias]
@@ -640,6 +647,14 @@ def plan_export(
         raise ResponsesError(str(export.path), problems[:MAX_PROBLEMS],
                              notes=reading_notes(export.format, notes))
     data_date, date_column = latest_submission(export.keys, export.data, export.format)
+    wave_order: list[str] = []
+    if export.format == "redcap" and "wave" in plan.columns and norm(
+            export.keys[plan.columns["wave"]]) in REDCAP_EVENT:
+        wave_order = list(dict.fromkeys(frame["wave"]))
+        notes.append(
+            f"each REDCap event is a wave ({', '.join(wave_order)}), in the order the events "
+            "first appear; give --waves to order them otherwise"
+        )
     return CanonicalTable(
         frame=pd.DataFrame(frame, dtype=object, columns=list(frame)),
         rows=list(export.rows),
@@ -648,6 +663,7 @@ def plan_export(
         notes=notes,
         data_date=data_date,
         data_date_column=date_column,
+        wave_order=wave_order,
     )
 
 

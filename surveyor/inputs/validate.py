@@ -83,6 +83,9 @@ class Responses:
     # from (surveyor.inputs.submitted); empty for a canonical file.
     data_date: str = ""
     data_date_column: str = ""
+    # The waves' order when the export gives it (REDCap events), else empty: then it comes
+    # from --waves or the names (surveyor.numbers.waves.wave_order).
+    wave_order: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------ entry points
@@ -176,6 +179,7 @@ def validate_export(table, instrument: Instrument, path: Path, digest: str) -> R
         raise ResponsesError(str(path), exc.problems, notes=notes) from None
     validated.data_date = table.data_date
     validated.data_date_column = table.data_date_column
+    validated.wave_order = list(table.wave_order)
     return validated
 
 

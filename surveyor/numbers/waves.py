@@ -89,7 +89,8 @@ def natural_order(waves: Sequence[str], source: str = "") -> list[str]:
 
 
 def wave_order(
-    frame: pd.DataFrame, given: Sequence[str] | None, source: str = ""
+    frame: pd.DataFrame, given: Sequence[str] | None, source: str = "",
+    default: Sequence[str] = (),
 ) -> list[str]:
     """The order of the waves present in ``frame``'s wave column.
 
@@ -101,6 +102,9 @@ def wave_order(
         The order from ``--waves``, or None.
     source
         The file, for messages.
+    default
+        The order the file itself gives (REDCap events in order of first appearance),
+        used when ``given`` is None; empty to order the waves by their names.
 
     Returns
     -------
@@ -116,6 +120,8 @@ def wave_order(
         Without ``given``, when the waves cannot be ordered from their names.
     """
     present = set(frame[WAVE].unique().tolist())
+    if given is None and default:
+        return [w for w in default if w in present]
     if given is None:
         return natural_order(sorted(present), source)
     unknown = frame.index[~frame[WAVE].isin(list(given))]

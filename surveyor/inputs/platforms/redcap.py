@@ -8,6 +8,10 @@ the status as words. The record id is the respondent id. A record whose status i
 Incomplete in any instrument of the export is excluded unless ``--include-partial`` is
 given; Unverified records were entered in full and are kept.
 
+A longitudinal project's export has one row per record per event, the event in
+``redcap_event_name`` (``Event Name`` with labels): the event is the wave
+(:mod:`surveyor.inputs.exports` plans it so, in the order the events first appear).
+
 Radio fields whose codes are the scale codes (``1, Strongly disagree | 2, ...``), with
 ``dk`` (``dk2``...) for the never-scored options as in surveyor's XLSForm, read with no
 mapping when the variables are named by item id; the labelled export reads by item text.
