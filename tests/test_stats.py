@@ -229,3 +229,26 @@ def test_icc_ignores_row_order(pairs, random):
     first = stats.icc(pd.Series([s for _, s in pairs]), pd.Series([g for g, _ in pairs]))
     second = stats.icc(pd.Series([s for _, s in shuffled]), pd.Series([g for g, _ in shuffled]))
     assert all(same(a, b) for a, b in zip(first, second, strict=True))
+
+
+def test_alpha_does_not_depend_on_the_order_of_the_rows():
+    """Whole-number answers: exact sums, so every figure is identical in any row order,
+    and equal (to rounding) to pandas' pairwise covariance; other answers still work."""
+    rng = np.random.default_rng(5)
+    answers = rng.integers(1, 6, (3000, 4)).astype(float)
+    answers[:, 1:] += answers[:, :1] // 2
+    answers[rng.random(answers.shape) < 0.1] = np.nan
+    frame = pd.DataFrame(answers, columns=list("abcd"))
+    first = stats.alpha(frame)
+    pairwise = frame.cov(ddof=1).to_numpy()
+    scale = np.sqrt(np.diag(pairwise))
+    assert first.alpha == pytest.approx(
+        (1 - np.trace(pairwise) / pairwise.sum()) * 4 / 3, abs=1e-12)
+    assert np.allclose(first.items["sd"], scale, rtol=0, atol=1e-12)
+    for seed in (1, 2):
+        shuffled = stats.alpha(frame.sample(frac=1, random_state=seed))
+        assert (shuffled.alpha, shuffled.alpha_std, shuffled.ci_low) == (
+            first.alpha, first.alpha_std, first.ci_low)
+        assert shuffled.items.equals(first.items)
+    halves = stats.alpha(frame / 2)  # not whole numbers: pandas' covariance
+    assert halves.alpha == pytest.approx(first.alpha, abs=1e-12)

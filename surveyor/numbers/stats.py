@@ -116,7 +116,8 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     n_rows = len(frame)
     present = frame.notna()
     n = int(present.any(axis=1).sum())
-    count, mean, sd = _mean_sd(frame.to_numpy().T)
+    moments = _exact_moments(frame.to_numpy())
+    count, mean, sd = moments[:3] if moments else _mean_sd(frame.to_numpy().T)
     table = pd.DataFrame(
         {
             "n": count,
@@ -134,7 +135,11 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
     if k < 2:
         return AlphaResult(NAN, NAN, NAN, NAN, NAN, n, n_rows, k, table, dropped)
 
-    cov = (frame if k == frame.shape[1] else frame[kept]).cov(ddof=1).to_numpy()
+    if moments:
+        at = [i for i, c in enumerate(frame.columns) if str(c) not in dropped]
+        cov = moments[3][np.ix_(at, at)]
+    else:
+        cov = (frame if k == frame.shape[1] else frame[kept]).cov(ddof=1).to_numpy()
     scale = np.sqrt(np.diag(cov))
     cor = cov / np.outer(scale, scale)
     sum_r = cor.sum()
@@ -156,6 +161,40 @@ def alpha(items: pd.DataFrame) -> AlphaResult:
                 table.loc[item, "alpha_if_deleted"] = cov[0, 1] / cov[rest[0], rest[0]]
     low, high = feldt_ci(raw, n_rows, k)
     return AlphaResult(raw, std, average_r, low, high, n, n_rows, k, table, dropped)
+
+
+def _exact_moments(values: np.ndarray):
+    """Count, mean, sd per column and the pairwise-complete covariance matrix, computed
+    from exact integer sums, so the same whatever the order of the rows; ``None`` when
+    the answers are not all whole numbers (or too large to sum exactly).
+
+    On whole-number answers every sum and cross-product below is a whole number under
+    2**53, which BLAS adds exactly in any order; each figure is then one division (and a
+    square root) of exact integers. Pairwise as ``cov(x, use = "pairwise")``: for items i
+    and j over the n_ij rows answering both, C_ij = (n_ij S_ij - S_i|j S_j|i) /
+    (n_ij (n_ij - 1)), S_i|j the sum of item i over those rows.
+    """
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
+    rows = len(values)
+    top = max(float(filled.max()), -float(filled.min())) if filled.size else 0.0
+    # n_ij S_ij and S_i S_j must stay exact in int64 (and the sums exact in float64).
+    if not np.array_equal(filled, np.rint(filled)) or rows * rows * top * top >= 2.0**62:
+        return None
+    mask = present.astype(np.float64)
+    pairs = (mask.T @ mask).astype(np.int64)  # n_ij
+    cross = (filled.T @ filled).astype(np.int64)  # S_ij
+    sums = (filled.T @ mask).astype(np.int64)  # S_i|j: item i over rows answering j
+    numerator = pairs * cross - sums * sums.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = numerator / (pairs * (pairs - 1)).astype(np.float64)
+        count = np.diag(pairs).copy()
+        mean = np.diag(sums) / count.astype(np.float64)
+        sd = np.sqrt(np.diag(cov).copy())
+    cov[pairs < 2] = NAN
+    mean[count == 0] = NAN
+    sd[count < 2] = NAN
+    return count.astype(int), mean, sd, cov
 
 
 def _mean_sd(by_item: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
