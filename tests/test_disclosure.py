@@ -725,3 +725,182 @@ def test_agreement_adds_nothing_to_the_printed_answer_counts(tmp_path, example,
             assert row.ad == pytest.approx(ad, abs=1e-12)
             checked += 1
     assert checked >= 20
+
+
+# ---------------------------- 6. a parent of several sets, published to 2 decimals
+
+
+TICKS = np.arange(6, 31)  # complete scores, in sixths: 1 to 5
+
+
+class Reach:
+    """Which (sum, sum of squares) of ``n`` scores on ``TICKS`` (in sixths) can occur, with
+    every tick and with each tick left out (all sizes up to ``largest``): a bitset over
+    the sum of squares per (size, sum), built by dynamic programming over the ticks."""
+
+    def __init__(self, largest: int, sizes: set[int]):
+        self.all = self._build(TICKS, largest, sizes)
+        self.without = {int(t): self._build(np.delete(TICKS, i), largest, sizes)
+                        for i, t in enumerate(TICKS)}
+
+    @staticmethod
+    def _build(ticks: np.ndarray, largest: int, sizes: set[int]) -> dict[int, list[int]]:
+        top = int(TICKS[-1]) * largest
+        layers = [[0] * (top + 1) for _ in range(largest + 1)]
+        layers[0][0] = 1
+        for t in (int(v) for v in ticks):
+            for c in range(1, largest + 1):
+                below, here = layers[c - 1], layers[c]
+                for total in range(t, min(top, int(TICKS[-1]) * c) + 1):
+                    if below[total - t]:
+                        here[total] |= below[total - t] << (t * t)
+        return {c: layers[c] for c in sizes}
+
+
+def child_states(reach: Reach, n: int, mean: float, sd: float, tol: float) -> np.ndarray:
+    """(T, Q), in sixths, of every multiset of ``n`` scores whose mean and sd round to the
+    published ``mean`` and ``sd`` (within ``tol``)."""
+    states = []
+    for total in range(6 * n, 30 * n + 1):
+        if abs(total / (6 * n) - mean) > tol:
+            continue
+        bits = reach.all[n][total]
+        low = (36 * (n - 1) * max(sd - tol, 0) ** 2 + total * total / n)
+        high = (36 * (n - 1) * (sd + tol) ** 2 + total * total / n)
+        for q in range(max(int(math.floor(low)), 0), int(math.ceil(high)) + 1):
+            if bits >> q & 1 and abs(math.sqrt(max(q - total * total / n, 0)
+                                               / (36 * (n - 1))) - sd) <= tol:
+                states.append((total, q))
+    return np.array(states, dtype=np.int64).reshape(-1, 2)
+
+
+def _sumset(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.unique((a[:, None, :] + b[None, :, :]).reshape(-1, 2), axis=0)
+
+
+def parent_attack(reach: Reach, children: list[tuple[int, float, float]],
+                  parent: tuple[float, float], tol_child: float,
+                  tol_parent: float) -> list[np.ndarray]:
+    """The (T, Q) states left for each child once the children's states must add up to
+    the parent's mean and sd (to within ``tol_parent``): each child against the sum-set
+    of the others, built child by child (dynamic programming over children)."""
+    states = [child_states(reach, n, m, s, tol_child) for n, m, s in children]
+    total_n = sum(n for n, _, _ in children)
+    mean, sd = parent
+
+    def fits(sums: np.ndarray) -> np.ndarray:
+        t, q = sums[:, 0].astype(float), sums[:, 1].astype(float)
+        parent_sd = np.sqrt(np.maximum(q - t * t / total_n, 0) / (36 * (total_n - 1)))
+        return (np.abs(t / (6 * total_n) - mean) <= tol_parent) & (
+            np.abs(parent_sd - sd) <= tol_parent)
+
+    kept = []
+    for i, mine in enumerate(states):
+        others = [s for j, s in enumerate(states) if j != i]
+        rest = others[0]
+        for more in others[1:]:
+            rest = _sumset(rest, more)
+        ok = np.zeros(len(mine), dtype=bool)
+        for k, state in enumerate(mine):
+            ok[k] = fits(rest + state).any()
+        kept.append(mine[ok])
+    return kept
+
+
+def pinned_ticks(reach: Reach, n: int, states: np.ndarray) -> set[int]:
+    """Ticks every multiset left for a child contains: none of its states is reachable
+    without that tick."""
+    return {int(t) for t in TICKS
+            if len(states) and not any(reach.without[int(t)][n][int(T)] >> int(Q) & 1
+                                       for T, Q in states)}
+
+
+@pytest.fixture(scope="module")
+def reach() -> Reach:
+    return Reach(15, {5, 10, 15})
+
+
+def far_from_mean(reach: Reach, children, kept) -> list[tuple[int, float]]:
+    """(child, score) pinned for a child .2 or more from its published mean."""
+    return [(i, t / 6) for i, ((n, mean, _), states) in enumerate(zip(children, kept, strict=True))
+            for t in pinned_ticks(reach, n, states) if abs(t / 6 - mean) >= 0.2]
+
+
+def parent_case(tmp_path: Path, sizes: list[int], seed: int):
+    """One organisation of sets of ``sizes``: the shared files, the parent at full
+    precision, and per subscale the sets' published (n, mean, sd) and true (T, Q)."""
+    names = [f"S{i}" for i in range(len(sizes))]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = save(programme({("Alpha", name): n for name, n in zip(names, sizes, strict=True)},
+                          seed), tmp_path)
+    shared, result = shared_files(tmp_path, path), truth(path)
+    full = exact(shared, result)
+    cases = {}
+    for subscale in SUBSCALES:
+        children, true = [], []
+        for name, n in zip(names, sizes, strict=True):
+            row = shared.row("set", subscale, "Alpha", name)
+            children.append((n, row["mean"], row["sd"]))
+            ticks = np.rint(6 * result.scores.loc[result.scores["set"] == name, subscale])
+            true.append((int(ticks.sum()), int((ticks**2).sum())))
+        cases[subscale] = children, true
+    return shared, full, cases
+
+
+def holds_truth(kept, true) -> bool:
+    return all(((states[:, 0] == t) & (states[:, 1] == q)).any()
+               for states, (t, q) in zip(kept, true, strict=True))
+
+
+def test_child_states_are_those_of_every_set_of_five(tmp_path, fives, reach):
+    """The dynamic programme over ticks finds the same (sum, sum of squares) as listing
+    every multiset of five scores and keeping those that match the rounded figures."""
+    shared, _, cases = parent_case(tmp_path, [5, 5], 7)
+    for subscale in SUBSCALES[:3]:
+        for n, mean, sd in cases[subscale][0]:
+            row = pd.Series({"mean": mean, "sd": sd, "min": np.nan, "max": np.nan,
+                             "median": np.nan})
+            ticks = np.rint(6 * solutions(fives[False], row, SMALL_DECIMALS)).astype(int)
+            listed = {(int(t.sum()), int((t**2).sum())) for t in ticks}
+            found = child_states(reach, n, mean, sd, 0.05 + 1e-9)
+            assert {tuple(int(v) for v in s) for s in found} == listed
+
+
+def test_the_parent_attack_pins_two_sets_of_five_from_a_two_decimal_parent(tmp_path, reach):
+    """The attack works: on two sets of five (seed 7, collusion), the parent's mean and sd
+    to 2 decimals, or in full, pin four scores far from their sets' means, as the
+    pairwise attack above found. Published (1 decimal, the parent is small), none."""
+    shared, full, cases = parent_case(tmp_path, [5, 5], 7)
+    children, true = cases["collusion"]
+    prog, raw = shared.row("programme", "collusion"), full.row("programme", "collusion")
+    for parent, tol in (((raw["mean"], raw["sd"]), 1e-7),
+                        ((round_value(raw["mean"], 2), round_value(raw["sd"], 2)), 0.005)):
+        kept = parent_attack(reach, children, parent, 0.05 + 1e-9, tol + 1e-9)
+        assert holds_truth(kept, true)
+        assert len(far_from_mean(reach, children, kept)) == 4
+    kept = parent_attack(reach, children, (prog["mean"], prog["sd"]), 0.05 + 1e-9, 0.05 + 1e-9)
+    assert holds_truth(kept, true) and not far_from_mean(reach, children, kept)
+
+
+@pytest.mark.parametrize("sizes", [[5, 5, 5, 5], [10, 10], [5, 15]])
+def test_a_parent_of_twenty_at_two_decimals_does_not_pin_its_sets(tmp_path, reach, sizes):
+    """A parent of 20 is not small: its mean and sd are published to 2 decimals. With its
+    sets' 1-decimal figures, no score comes out .2 or more from its set's mean, not even
+    from the parent's figures in full (10 seeds x 5 subscales of each shape when this was
+    written; 4 seeds here). The attack does narrow the sets' (sum, sum of squares)."""
+    narrowed = 0
+    for seed in range(4):
+        shared, full, cases = parent_case(tmp_path / str(seed), sizes, seed)
+        for subscale, (children, true) in cases.items():
+            prog, raw = shared.row("programme", subscale), full.row("programme", subscale)
+            assert prog["n"] == 20 == small_group_size(N)
+            assert (prog["mean"], prog["sd"]) == (round_value(raw["mean"], DECIMALS),
+                                                  round_value(raw["sd"], DECIMALS))
+            alone = [child_states(reach, n, m, s, 0.05 + 1e-9) for n, m, s in children]
+            for parent, tol in (((prog["mean"], prog["sd"]), 0.005),
+                                ((raw["mean"], raw["sd"]), 1e-7)):
+                kept = parent_attack(reach, children, parent, 0.05 + 1e-9, tol + 1e-9)
+                assert holds_truth(kept, true)
+                assert not far_from_mean(reach, children, kept), (seed, subscale)
+                narrowed += sum(map(len, kept)) < sum(map(len, alone))
+    assert narrowed > 0
