@@ -200,7 +200,7 @@ def test_shown_changes_add_nothing_to_each_waves_rounded_figures(tmp_path, paire
         n0, m0 = wave_mean(result, "1", row.level, row.organization, row.set, row.subscale)
         n1, m1 = wave_mean(result, "2", row.level, row.organization, row.set, row.subscale)
         assert row.n_from == n0 and row.n_to == n1
-        # Sets and groups under max(20, 4N) publish one decimal, as groups.csv does.
+        # Sets and groups under max(40, 8N) publish one decimal, as groups.csv does.
         places = 1 if row.level == "set" or min(n0, n1) < small_group_size(5) else 2
         for value in (row.mean_from, row.mean_to, row.change, row.ci_low, row.ci_high):
             assert value == round(value, places)

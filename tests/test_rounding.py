@@ -164,12 +164,13 @@ def test_permuted_rows_give_the_same_bytes(tmp_path, source):
 
 
 def test_exact_ties_in_paired_changes(tmp_path):
-    """20 people whose paired means are 63/20 = 3.15 then 68/20 = 3.40, a change of .25."""
+    """40 people whose paired means are 126/40 = 3.15 then 136/40 = 3.40, a change of .25
+    (40: an organisation of fewer pairs is small, one decimal)."""
     import surveyor
 
     header = "respondent_id,organization,set,wave,a1,a2,a3,b1,b2,b3"
     rows = []
-    for wave, values in (("1", [3] * 17 + [4] * 3), ("2", [3] * 12 + [4] * 8)):
+    for wave, values in (("1", [3] * 34 + [4] * 6), ("2", [3] * 24 + [4] * 16)):
         for i, v in enumerate(values):
             # a3 is reverse-keyed: every score equals v.
             rows.append(f"p{i},North,A,{wave},{v},{v},{6 - v},{v},{v},{v}")

@@ -28,11 +28,20 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    every item; below N they, and that count (``n_agreement``), are left empty. Where they
    are the whole set, rwg(j) and AD follow from the per-item answer counts the set's
    report prints, so they tie no answer to a person.
-4. **Small groups** are those under ``max(SMALL_GROUP, 4 N)`` respondents (20 at the
-   default N), and every set. (Under ``max(10, 2 N)`` an organisation of two sets of five
-   published its mean and sd to 2 decimals, and with its sets' 1-decimal figures that
-   pinned scores far from either set's mean in 5 of 16 random programmes; to 1 decimal,
-   none.) Their median, min and max, which are one or two people's
+4. **Small groups** are those under ``max(SMALL_GROUP, 8 N)`` respondents (40 at the
+   default N), and every set. A parent's mean and sd to 2 decimals, with its sets'
+   1-decimal figures, constrain the sets' sums and sums of squares together
+   (``tests/test_disclosure.py``, section 6, attacks a parent of several sets by dynamic
+   programming over them). Under ``max(10, 2 N)`` an organisation of two sets of five
+   pinned scores far (.2 or more) from a set's mean in 5 of 16 random programmes. Under
+   ``max(20, 4 N)``, parents of 20 still did where sets are alike (answers spread .4 to
+   .7 around each set's lean, 20 seeds x 5 subscales each): four sets of five in 2 of 300
+   cases, a set of five and one of fifteen in 4 of 300 (two sets of ten in none); six
+   sets of five (30) in 1 of 100. Parents of 40 (eight sets of five, five and 35) pinned
+   none in 400. To 1 decimal a parent of 20 still pinned one score in 100 cases, and two
+   sets of five one in 100, only among alike answers (spread .4): scores .23 to .27 from
+   a set's mean whose sd is .2, within about one sd of it. Their median, min and max,
+   which are one or two people's
    scores (with mean and sd they gave every score of a set of five), are never published
    (:func:`withhold_order_statistics`).
 5. **Means and sds are rounded** (:func:`round_figures`): to 1 decimal in small groups, 2
@@ -59,8 +68,8 @@ if TYPE_CHECKING:
     from surveyor.numbers.anonymity import Suppression
     from surveyor.numbers.summaries import Levels
 
-#: Groups under ``max(SMALL_GROUP, 4 N)`` respondents, and every set, are small.
-SMALL_GROUP = 20
+#: Groups under ``max(SMALL_GROUP, 8 N)`` respondents, and every set, are small.
+SMALL_GROUP = 40
 ORDER_STATISTICS = ("median", "min", "max")
 #: Decimals of the means and sds published for small groups and for the others.
 SMALL_DECIMALS = 1
@@ -81,7 +90,7 @@ def published_icc(icc1: float, icc2: float, n_sets: int) -> tuple[float, float]:
 
 def small_group_size(min_group_size: int) -> int:
     """Groups with fewer respondents than this (and every set) are small."""
-    return max(SMALL_GROUP, 4 * min_group_size)
+    return max(SMALL_GROUP, 8 * min_group_size)
 
 
 def _small(groups: pd.DataFrame, min_group_size: int):
