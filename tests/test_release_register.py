@@ -57,8 +57,14 @@ def test_two_releases_one_person_apart_second_is_refused(mini_path, tmp_path):
     assert set(groups(out)["n"].replace("", 0).astype(int)) <= {0, 6, 12, 24}
 
 
+# Sets of ten: a programme of 40 or more publishes its mean to 2 decimals (under 40, to 1).
+LARGE = {key: 10 for key in SETS}
+LARGE_WITH_LATE = {**LARGE, ("West", "Dogwood"): 11}
+LARGE_LATE = "R41"
+
+
 def test_the_attack_is_real_when_the_change_is_allowed(mini_path, tmp_path):
-    first, second = releases(tmp_path, SETS, SETS_WITH_LATE)
+    first, second = releases(tmp_path, LARGE, LARGE_WITH_LATE)
     out = tmp_path / "out"
     assert score(first, out, mini_path).exit_code == 0
     old = groups(out)
@@ -68,17 +74,20 @@ def test_the_attack_is_real_when_the_change_is_allowed(mini_path, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert any("allowed by --allow-small-change" in w["message"] for w in manifest["warnings"])
     new = groups(out)
-    # What the guard prevents: the late person's scores recovered by subtraction. The
-    # means are rounded, but a score of three answered items is a multiple of 1/3, and
-    # the rounding error (under .25 here) leaves only one candidate.
-    truth = person_scores(second, mini_path, LATE)
+    # What the guard prevents: the late person's scores narrowed by subtraction. The
+    # means are rounded to 2 decimals (40 and 41 people), so the difference is within
+    # (40 + 41) x .005 of the score, a multiple of 1/3 (three items): of the 13 possible
+    # scores, at most 3 are left, the true one among them.
+    truth = person_scores(second, mini_path, LARGE_LATE)
     for subscale in ("alpha_sub", "beta_sub"):
         def total(frame, subscale=subscale):
             row = frame.query("level == 'programme' and subscale == @subscale").iloc[0]
             return int(row["n"]) * float(row["mean"])
         difference = total(new) - total(old)
-        assert abs(difference - truth[subscale]) < 0.25
-        assert round(difference * 3) / 3 == pytest.approx(truth[subscale])
+        scores = [k / 3 for k in range(3, 16)]
+        left = [v for v in scores if abs(v - difference) <= 81 * 0.005 + 1e-9]
+        assert 1 <= len(left) <= 3
+        assert any(v == pytest.approx(truth[subscale]) for v in left)
 
 
 def test_a_change_of_n_people_or_more_is_published(mini_path, tmp_path):
