@@ -39,11 +39,11 @@ with the rule that protects it, and ``tests/test_disclosure.py`` attacks each on
    cases, a set of five and one of fifteen in 4 of 300 (two sets of ten in none); six
    sets of five (30) in 1 of 100. Parents of 40 (eight sets of five, five and 35) pinned
    none in 400. To 1 decimal a parent of 20 still pinned one score in 100 cases, and two
-   sets of five one in 100, only among alike answers (spread .4): scores .23 to .27 from
-   a set's mean whose sd is .2, within about one sd of it. Their median, min and max,
-   which are one or two people's
-   scores (with mean and sd they gave every score of a set of five), are never published
-   (:func:`withhold_order_statistics`).
+   sets of five one in 100, only among alike answers (spread .4): scores .2 to .3 from
+   the mean of a set of five whose sd is .2, within about 1.5 sd of it (open: closing
+   that would take coarser figures for parents, or for sets that alike). Their median,
+   min and max, which are one or two people's scores (with mean and sd they gave every
+   score of a set of five), are never published (:func:`withhold_order_statistics`).
 5. **Means and sds are rounded** (:func:`round_figures`): to 1 decimal in small groups, 2
    in larger ones, and the 95% interval is worked out from the rounded figures so it adds
    nothing to them. At full precision the mean and sd of a set of five fix the sum and sum
