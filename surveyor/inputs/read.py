@@ -8,7 +8,7 @@
    :mod:`~surveyor.inputs.platforms`);
 4. column plan: the canonical table's identity plan (its own headers,
    :func:`~surveyor.inputs.checks.resolve_columns`), or an export's automatic plan or the
-   one its mapping gives (:func:`~surveyor.inputs.exports.plan_export`);
+   one its mapping gives (:func:`~surveyor.inputs.plan.plan_export`);
 5. one validator (:mod:`~surveyor.inputs.validate`) -> ``Responses``.
 
 A plain canonical CSV takes steps 2, 4 and 5 in :mod:`~surveyor.inputs.fast_csv`, a faster
@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from surveyor.errors import Problem, ResponsesError
-from surveyor.inputs.exports import CanonicalTable, Export, export_layout, plan_export
+from surveyor.inputs.exports import CanonicalTable, Export, export_layout
 from surveyor.inputs.mapping import Mapping, load_mapping
+from surveyor.inputs.plan import plan_export
 from surveyor.inputs.recognise import detect_grid_format, is_canonical
 from surveyor.inputs.source import Source, open_source, refuse_magic
 from surveyor.inputs.table import csv_table, csv_text, grid, head, xlsx_table
@@ -133,7 +134,7 @@ def read_export(
     set_name: str | None = None,
 ) -> CanonicalTable:
     """Steps 1 to 4: an export turned into the canonical table of text by its column plan
-    (:func:`surveyor.inputs.exports.plan_export`), before validation."""
+    (:func:`surveyor.inputs.plan.plan_export`), before validation."""
     options = ReadOptions(format, mapping, include_partial, organization, set_name)
     return _planned(open_source(path), instrument, options)
 
