@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from surveyor.cli import cli
 from surveyor.instrument.model import load_instrument
+from surveyor.numbers.grouped import grouped_describe
 from surveyor.numbers.rounding import round_half_away, round_value
-from surveyor.numbers.summaries import grouped_describe
 from surveyor.pipeline import score
 from surveyor.reports.brand import Brand
 from surveyor.reports.context import ReportData, build_context, report_plan

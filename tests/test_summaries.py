@@ -219,7 +219,7 @@ def test_answer_tables_give_the_row_by_row_spread():
     """Agreement from per-set answer counts, summed up to organisations and the programme,
     equals agreement computed over the respondents' rows; answers that are not small whole
     numbers are left to the rows."""
-    from surveyor.numbers.summaries import _answer_tables, _item_spread, _table_spread
+    from surveyor.numbers.grouped import _answer_tables, _item_spread, _table_spread
 
     rng = np.random.default_rng(3)
     n_sets, n = 40, 900
